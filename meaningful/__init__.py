@@ -1,0 +1,3 @@
+"""Meaningful: personal outcomes recording, planning and safe reporting."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from meaningful.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""Who may reach what: the one place the need-to-know rules live.
+
+The first rule set: practitioners and team leaders reach the people on their own teams'
+caseloads; everybody else gets "not found"; analysts reach no person record. The system
+account that command-line tools act as reaches everything and is named as such in the audit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from meaningful.accounts.models import TEAM_ROLES, Membership, Organisation, Role, Team, User
+
+if TYPE_CHECKING:
+    from meaningful.people.models import Person
+
+
+def roles_of(user: User) -> list[str]:
+    """Return the distinct roles the user holds, sorted, for the audit trail."""
+    if user.is_system:
+        return ["system"]
+    return sorted(set(Membership.objects.filter(user=user).values_list("role", flat=True)))
+
+
+def care_teams(user: User) -> QuerySet[Team]:
+    """Return the teams whose caseload the user works with."""
+    if user.is_system:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user, memberships__role__in=TEAM_ROLES).distinct()
+
+
+def reachable_people(user: User) -> QuerySet[Person]:
+    """Return the people whose records the user may open: their teams' current caseload."""
+    from meaningful.people.models import Person
+
+    if user.is_system:
+        return Person.objects.all()
+    return Person.objects.filter(
+        allocations__team__in=care_teams(user), allocations__ended_on__isnull=True
+    ).distinct()
+
+
+def can_reach_person(user: User, person: Person) -> bool:
+    """True when the person is on the current caseload of one of the user's teams."""
+    return reachable_people(user).filter(pk=person.pk).exists()
+
+
+def can_work_in_team(user: User, team: Team) -> bool:
+    """True when the user may add people to, or record for, this team."""
+    return care_teams(user).filter(pk=team.pk).exists()
+
+
+def can_administer(user: User, organisation: Organisation) -> bool:
+    """True for the system account and the organisation's administrators."""
+    if user.is_system:
+        return True
+    return Membership.objects.filter(
+        user=user, organisation=organisation, role=Role.ORG_ADMIN
+    ).exists()

@@ -1,0 +1,94 @@
+"""Administration of organisations, teams, staff and roles, limited to the admin's organisation.
+
+People's records are deliberately not in the admin: they are reached only through the
+services layer, which applies need-to-know rules and logs every read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from meaningful.accounts.models import Membership, Organisation, Role, Service, Team, User
+
+
+def administered_organisations(request: HttpRequest) -> QuerySet[Organisation]:
+    """Return the organisations the signed-in user administers (all of them for superusers)."""
+    user = request.user
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user_id=user.pk or 0, memberships__role=Role.ORG_ADMIN
+    ).distinct()
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Shows an org-admin only the rows of organisations they administer."""
+
+    organisation_path = "organisation"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.organisation_path}__in": administered_organisations(request)}
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return administered_organisations(request).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return administered_organisations(request).exists()
+
+    has_change_permission = has_view_permission
+    has_add_permission = has_module_permission
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    organisation_path = "pk"
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Service)
+class ServiceAdmin(OrganisationScopedAdmin):
+    list_display = ["name", "kind", "organisation"]
+    list_filter = ["kind"]
+
+
+@admin.register(Team)
+class TeamAdmin(OrganisationScopedAdmin):
+    organisation_path = "service__organisation"
+    list_display = ["name", "service"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrganisationScopedAdmin):
+    list_display = ["user", "role", "team", "organisation"]
+    list_filter = ["role"]
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_system"]
+    readonly_fields = ["is_system", "last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            memberships__organisation__in=administered_organisations(request)
+        ).distinct()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or administered_organisations(request).exists()

@@ -1,0 +1,127 @@
+"""Organisations, services, teams, staff users and the roles they hold."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Organisation(models.Model):
+    """A health and social care partnership, council, charity or provider."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceKind(models.TextChoices):
+    CARE_AT_HOME = "care-at-home", "Care at home"
+    CARERS_SUPPORT = "carers-support", "Carers support"
+    MENTAL_HEALTH = "mental-health", "Mental health"
+    LEARNING_DISABILITY = "learning-disability", "Learning disability"
+    REABLEMENT = "reablement", "Reablement"
+    CARE_HOME = "care-home", "Care home"
+    OTHER = "other", "Other"
+
+
+class Service(models.Model):
+    """A service an organisation runs, such as care at home or carers support."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, choices=ServiceKind.choices, default=ServiceKind.OTHER)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="service_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team within a service; people are on a team's caseload."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["service", "name"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="team_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.service.organisation
+
+
+class User(AbstractUser):
+    """A member of staff, or the installation's system account that command-line tools act as."""
+
+    is_system = models.BooleanField(
+        default=False, help_text="The installation's own account for commands and imports."
+    )
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return full or self.username
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    TEAM_LEADER = "team-leader", "Team leader"
+    ANALYST = "analyst", "Analyst"
+    ORG_ADMIN = "org-admin", "Organisation administrator"
+    NATIONAL_ANALYST = "national-analyst", "National analyst"
+    AUDITOR = "auditor", "Auditor"
+
+
+TEAM_ROLES = (Role.PRACTITIONER, Role.TEAM_LEADER)
+
+
+class Membership(models.Model):
+    """A role a user holds: on a team (practitioner, team leader) or across an organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role__in=TEAM_ROLES) & Q(team__isnull=False))
+                | (~Q(role__in=TEAM_ROLES) & Q(team__isnull=True)),
+                name="membership_team_only_for_team_roles",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="national-analyst") | Q(organisation__isnull=False),
+                name="membership_organisation_required",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "team", "role"], name="membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.team or self.organisation or "national"
+        return f"{self.user} - {self.get_role_display()} ({where})"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from meaningful.accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.sign_out, name="logout"),
+]

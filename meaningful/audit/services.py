@@ -1,0 +1,159 @@
+"""Writing the audit trail and keeping earlier versions of records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from meaningful.accounts.access import roles_of
+from meaningful.accounts.models import User
+from meaningful.audit.context import current_origin
+from meaningful.audit.models import AuditEvent, Revision
+
+GENESIS_HASH = "0" * 64
+_CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    raise TypeError(f"Cannot put {type(value).__name__} in the audit trail")
+
+
+def canonical_json(payload: dict[str, Any]) -> str:
+    """Serialise a payload the same way every time, so its hash can be checked later."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
+def event_hash(event: AuditEvent) -> str:
+    """Return the SHA-256 that seals an event's content to the hash of the event before it."""
+    payload = {
+        "at": event.at.isoformat(),
+        "actor": event.actor_username,
+        "roles": event.actor_roles,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "person_id": str(event.person_id) if event.person_id else "",
+        "purpose": event.purpose,
+        "channel": event.channel,
+        "ip": event.ip or "",
+        "detail": event.detail,
+        "previous": event.previous_hash,
+    }
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def record_event(
+    actor: User,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    person_id: uuid.UUID | None = None,
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain; it can never be changed or removed afterwards."""
+    origin = current_origin.get()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor,
+            actor_username=actor.username,
+            actor_roles=",".join(roles_of(actor)),
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            person_id=person_id,
+            purpose=purpose,
+            channel=origin.channel,
+            ip=origin.ip,
+            detail=json.loads(canonical_json(detail or {})),
+            previous_hash=last or GENESIS_HASH,
+        )
+        event.hash = event_hash(event)
+        event.save()
+    return event
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """Return the stored fields of a record as plain JSON values."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        data[field.attname] = getattr(instance, field.attname)
+    result: dict[str, Any] = json.loads(canonical_json(data))
+    return result
+
+
+def keep_revision(instance: models.Model, *, actor: User, reason: str, version: int) -> Revision:
+    """Store what the record says now, as version ``version``, before it is changed."""
+    return Revision.objects.create(
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        version=version,
+        data=snapshot(instance),
+        changed_by=actor,
+        changed_at=timezone.now(),
+        reason=reason,
+    )
+
+
+def revisions_of(instance: models.Model) -> list[Revision]:
+    """Return the earlier versions of a record, oldest first."""
+    return list(
+        Revision.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        ).order_by("version")
+    )
+
+
+def verify_chain() -> int | None:
+    """Return the id of the first event whose hash does not match, or None if the chain holds."""
+    previous = GENESIS_HASH
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.previous_hash != previous or event_hash(event) != event.hash:
+            return event.id
+        previous = event.hash
+    return None
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this edit started; nothing was overwritten."""
+
+
+def edit_with_history(
+    instance: Any,
+    changes: dict[str, Any],
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Apply changes to a versioned record, keeping what it said before; return the changed fields."""
+    if expected_version is not None and instance.version != expected_version:
+        raise EditConflict(
+            f"This record was changed by someone else (now version {instance.version}, "
+            f"you started from version {expected_version}). Reload it and make your change again."
+        )
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    if not changed:
+        return []
+    keep_revision(instance, actor=actor, reason=reason, version=instance.version)
+    for name in changed:
+        setattr(instance, name, changes[name])
+    instance.version += 1
+    instance.save()
+    return changed

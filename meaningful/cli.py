@@ -1,0 +1,76 @@
+"""The ``meaningful`` command: Django's manage.py with our settings and hyphenated command names."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+# Django's own commands that are useful to run a Meaningful installation.
+DJANGO_COMMANDS = (
+    "changepassword",
+    "check",
+    "collectstatic",
+    "createsuperuser",
+    "migrate",
+    "shell",
+    "showmigrations",
+)
+
+
+def _our_commands() -> dict[str, str]:
+    """Map each hyphenated command name to Django's name for it."""
+    import django
+    from django.core.management import get_commands
+
+    django.setup()
+    names = {
+        name: name
+        for name, app in get_commands().items()
+        if app.startswith("meaningful.") or name in DJANGO_COMMANDS
+    }
+    return {name.replace("_", "-"): name for name in names}
+
+
+def _help_text(commands: dict[str, str]) -> str:
+    from django.core.management import get_commands, load_command_class
+
+    apps = get_commands()
+    lines = [
+        "Usage: meaningful COMMAND [options]   (meaningful COMMAND --help for its options)",
+        "",
+        "Commands:",
+    ]
+    width = max(len(name) for name in commands)
+    for public in sorted(commands):
+        django_name = commands[public]
+        summary = str(load_command_class(apps[django_name], django_name).help).split("\n")[0]
+        lines.append(f"  {public.ljust(width)}  {summary}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one command; unknown commands exit with status 2 and the list of known ones."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meaningful.settings")
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meaningful ... | head` ends quietly
+    args = list(sys.argv if argv is None else argv)
+    commands = _our_commands()
+    if len(args) < 2 or args[1] in {"-h", "--help", "help"}:
+        sys.stdout.write(_help_text(commands))
+        return
+    name = args[1]
+    if name not in commands and name.replace("_", "-") in commands:
+        name = name.replace("_", "-")
+    if name not in commands:
+        sys.stderr.write(f"meaningful: unknown command {name!r}.\n\n" + _help_text(commands))
+        raise SystemExit(2)
+    from django.core.management import execute_from_command_line
+
+    from meaningful.audit.context import Origin, current_origin
+
+    current_origin.set(Origin(channel="cli"))
+    execute_from_command_line(["meaningful", commands[name], *args[2:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Recording outcomes conversations: permission, write, audit; edits keep earlier versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from meaningful.accounts.access import can_reach_person, care_teams
+from meaningful.accounts.models import Team, User
+from meaningful.audit.services import edit_with_history, record_event
+from meaningful.conversations.models import (
+    Contributor,
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    OutcomeRecord,
+)
+from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.frameworks.models import Framework, Level, OutcomeType, Scale
+from meaningful.people.models import Person
+
+TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
+LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
+
+
+@dataclass
+class OutcomeInput:
+    """What a practitioner records for one outcome; levels are level codes on the scale."""
+
+    outcome: str
+    what_matters: str = ""
+    why_it_matters: str = ""
+    working: str = ""
+    not_working: str = ""
+    outcome_type: str = ""
+    contributions: list[str] = field(default_factory=list)
+    worker_level: str | None = None
+    person_level: str | None = None
+    agreed_level: str | None = None
+
+
+def _levels_by_code(scale: Scale) -> dict[str, Level]:
+    return {level.code: level for level in scale.levels.all()}
+
+
+def _record_values(
+    item: OutcomeInput, where: str, levels: dict[str, Level], default_type: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {name: getattr(item, name).strip() for name in TEXT_FIELDS}
+    for name, text in values.items():
+        if "\x00" in text:
+            errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
+    values["outcome_type"] = item.outcome_type or default_type
+    if values["outcome_type"] not in OutcomeType.values:
+        errors[f"{where}.outcome_type"] = f"Choose one of: {', '.join(OutcomeType.values)}."
+    unknown = [c for c in item.contributions if c not in Contributor.values]
+    if unknown:
+        errors[f"{where}.contributions"] = f"Unknown contributor {unknown[0]!r}."
+    values["contributions"] = sorted(set(item.contributions))
+    for name in LEVEL_FIELDS:
+        code = getattr(item, name)
+        if code in (None, ""):
+            values[name] = None
+        elif code in levels:
+            values[name] = levels[code]
+        else:
+            errors[f"{where}.{name}"] = (
+                f"{code!r} is not a level on this scale; use one of {', '.join(levels)}."
+            )
+    return values, errors
+
+
+def record_conversation(
+    actor: User,
+    person: Person,
+    *,
+    framework: Framework,
+    held_on: date,
+    kind: str,
+    records: list[OutcomeInput],
+    team: Team | None = None,
+    scale: Scale | None = None,
+    story: str = "",
+    participants: str = "",
+    next_review_due: date | None = None,
+    practitioner: User | None = None,
+) -> Conversation:
+    """Record a conversation and its outcome records in one go; all are checked before any write."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    team = team or care_teams(actor).filter(allocations__person=person).first()
+    if team is None or not team.allocations.filter(person=person, ended_on__isnull=True).exists():
+        raise NotAllowed("Record conversations under a team that has this person on its caseload.")
+    scale = scale or framework.default_scale
+    errors: dict[str, str] = {}
+    if kind not in ConversationKind.values:
+        errors["kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The conversation date cannot be in the future."
+    if next_review_due is not None and next_review_due < held_on:
+        errors["next_review_due"] = "The next review must be after the conversation."
+    if not records:
+        errors["records"] = "Record at least one outcome that was discussed."
+    outcomes = {outcome.code: outcome for outcome in framework.outcomes.all()}
+    levels = _levels_by_code(scale)
+    prepared = []
+    seen: set[str] = set()
+    for index, item in enumerate(records):
+        where = f"records[{index}]"
+        outcome = outcomes.get(item.outcome)
+        if outcome is None:
+            errors[f"{where}.outcome"] = f"{item.outcome!r} is not an outcome in {framework}."
+            continue
+        if item.outcome in seen:
+            errors[f"{where}.outcome"] = f"{outcome.name} is recorded twice."
+        seen.add(item.outcome)
+        values, problems = _record_values(item, where, levels, outcome.outcome_type)
+        errors.update(problems)
+        prepared.append((outcome, values))
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            person=person,
+            held_on=held_on,
+            kind=kind,
+            framework=framework,
+            scale=scale,
+            practitioner=practitioner or actor,
+            team=team,
+            participants=participants.strip(),
+            story=story.strip(),
+            next_review_due=next_review_due,
+        )
+        OutcomeRecord.objects.bulk_create(
+            OutcomeRecord(conversation=conversation, outcome=outcome, **values)
+            for outcome, values in prepared
+        )
+        record_event(
+            actor,
+            "conversation.record",
+            conversation,
+            person_id=person.id,
+            detail={
+                "kind": kind,
+                "framework": f"{framework.slug}@{framework.version}",
+                "outcomes": len(prepared),
+            },
+        )
+    return conversation
+
+
+def _reachable_conversation(actor: User, conversation: Conversation) -> None:
+    if not can_reach_person(actor, conversation.person):
+        raise NotFound("No such conversation.")
+
+
+def update_outcome_record(
+    actor: User,
+    record: OutcomeRecord,
+    changes: dict[str, Any],
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Change what was recorded for an outcome, keeping the earlier version; return changed fields."""
+    conversation = record.conversation
+    _reachable_conversation(actor, conversation)
+    allowed = {*TEXT_FIELDS, "outcome_type", "contributions", *LEVEL_FIELDS}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput({name: "This field cannot be changed." for name in sorted(unknown)})
+    current = OutcomeInput(
+        outcome=record.outcome.code,
+        what_matters=record.what_matters,
+        why_it_matters=record.why_it_matters,
+        working=record.working,
+        not_working=record.not_working,
+        outcome_type=record.outcome_type,
+        contributions=list(record.contributions),
+        worker_level=getattr(record.worker_level, "code", None),
+        person_level=getattr(record.person_level, "code", None),
+        agreed_level=getattr(record.agreed_level, "code", None),
+    )
+    for name, value in changes.items():
+        setattr(current, name, value)
+    values, errors = _record_values(
+        current, "record", _levels_by_code(conversation.scale), record.outcome_type
+    )
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        changed = edit_with_history(
+            record,
+            {name: values[name] for name in changes},
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+        )
+        if changed:
+            record_event(
+                actor,
+                "outcome-record.update",
+                record,
+                person_id=conversation.person_id,
+                purpose=reason,
+                detail={"fields": changed},
+            )
+    return changed
+
+
+def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
+    """Mark a draft conversation as agreed with the person; only agreed ratings feed reports."""
+    _reachable_conversation(actor, conversation)
+    if conversation.status == ConversationStatus.AGREED:
+        raise InvalidInput({"status": "This conversation is already agreed."})
+    with transaction.atomic():
+        edit_with_history(
+            conversation,
+            {"status": ConversationStatus.AGREED},
+            actor=actor,
+            reason="agreed with the person",
+        )
+        record_event(actor, "conversation.agree", conversation, person_id=conversation.person_id)
+    return conversation
+
+
+def conversations_of(actor: User, person: Person) -> list[Conversation]:
+    """Return a person's conversations in date order, for an actor who may reach the person."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    return list(
+        person.conversations.select_related("framework", "scale", "practitioner").order_by(
+            "held_on", "created_at"
+        )
+    )

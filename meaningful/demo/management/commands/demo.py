@@ -1,0 +1,73 @@
+"""meaningful demo: set up a realistic demo organisation once, then serve it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from meaningful.accounts.models import Organisation, User
+from meaningful.demo.generate import DemoSummary, build_demo, summarise
+from meaningful.demo.organisation import DEMO_ORGANISATION, DEMO_PASSWORD, STAFF, DemoOrganisation
+
+
+def _existing_demo() -> DemoSummary | None:
+    organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
+    if organisation is None:
+        return None
+    staff = {
+        user.username: user for user in User.objects.filter(username__in=[s[0] for s in STAFF])
+    }
+    return summarise(DemoOrganisation(organisation=organisation, teams={}, staff=staff))
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation (first run only), print how to sign in, and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--people", type=int, default=300, help="people to create (default 300)"
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="date the demo treats as today, YYYY-MM-DD (default: today)",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["people"] < 10:
+            raise CommandError("--people must be at least 10 for a meaningful demo.")
+        call_command("migrate", verbosity=0)
+        summary = _existing_demo()
+        created = summary is None
+        if summary is None:
+            self.stderr.write(f"Creating the demo organisation with {options['people']} people...")
+            summary = build_demo(
+                people=options["people"], seed=options["seed"], today=options["today"]
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps({**summary.__dict__, "created": created}))
+        else:
+            self._describe(summary, created)
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
+
+    def _describe(self, summary: DemoSummary, created: bool) -> None:
+        verb = "Created" if created else "Using the existing"
+        self.stdout.write(
+            f"{verb} demo organisation: {summary.organisation}\n"
+            f"  {summary.people} people ({summary.carers} unpaid carers), "
+            f"{summary.conversations} conversations, {summary.outcome_records} outcome records\n\n"
+            f"Sign in at http://127.0.0.1:8000/ as any of these, password: {DEMO_PASSWORD}"
+        )
+        for username, roles in summary.staff:
+            self.stdout.write(f"  {username:16} {roles}")

@@ -1,0 +1,18 @@
+"""Shared pieces of the command-line tools: who a command acts as."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+
+from meaningful.accounts.models import User
+from meaningful.accounts.services import system_account
+
+
+def acting_user(username: str | None) -> User:
+    """Return the user named by --as, or the installation's system account."""
+    if not username:
+        return system_account()
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"No active user {username!r}; check the name given to --as.")
+    return user

@@ -1,0 +1,165 @@
+"""People who use services and unpaid carers, their identifiers, relationships and consent."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from meaningful.accounts.models import Organisation, Team
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not-known", "Not known"
+
+
+class ClientGroup(models.TextChoices):
+    OLDER_PEOPLE = "older-people", "Older people"
+    PHYSICAL_DISABILITY = "physical-disability", "Physical disability"
+    LEARNING_DISABILITY = "learning-disability", "Learning disability"
+    MENTAL_HEALTH = "mental-health", "Mental health"
+    DEMENTIA = "dementia", "Dementia"
+    UNPAID_CARER = "unpaid-carer", "Unpaid carer"
+    OTHER = "other", "Other"
+
+
+class Person(models.Model):
+    """Someone who uses services or an unpaid carer; 'About me' is kept in their own words."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_KNOWN)
+    client_group = models.CharField(
+        max_length=30, choices=ClientGroup.choices, default=ClientGroup.OTHER
+    )
+    is_carer = models.BooleanField(default=False)
+    about_me = models.TextField(
+        blank=True, help_text="What the person wants us to know, in their words."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["organisation", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.given_name
+        return f"{first} {self.family_name}"
+
+
+class IdentifierSystem(models.TextChoices):
+    CHI = "chi", "CHI number"
+    NHS = "nhs", "NHS number"
+    LOCAL = "local", "Local id"
+
+
+class Identifier(models.Model):
+    """A CHI number, NHS number or local id, checked before it is stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=10, choices=IdentifierSystem.choices)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["system"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "system", "value"], name="identifier_unique_in_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.value}"
+
+
+class Allocation(models.Model):
+    """A person on a team's caseload, with their named worker, from one date to another."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="allocations")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+        indexes = [models.Index(fields=["team", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.team}"
+
+
+class Relationship(models.Model):
+    """An unpaid carer and the person they care for; each side links to the other."""
+
+    carer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="caring_for")
+    cared_for = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cared_for_by")
+    description = models.CharField(max_length=100, blank=True, help_text="e.g. daughter, husband")
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["carer", "cared_for"], name="relationship_unique"),
+            models.CheckConstraint(
+                condition=~Q(carer=F("cared_for")), name="relationship_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carer} cares for {self.cared_for}"
+
+
+class ConsentPurpose(models.TextChoices):
+    SHARE_ANONYMISED_QUOTES = "share-anonymised-quotes", "Share anonymised quotes"
+    SHARE_WITH_AGENCY = "share-with-agency", "Share with a named agency"
+
+
+class Consent(models.Model):
+    """Agreement to a purpose, with the date given and, if withdrawn, the date withdrawn."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=40, choices=ConsentPurpose.choices)
+    agency = models.CharField(max_length=200, blank=True)
+    given_on = models.DateField()
+    withdrawn_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(purpose="share-with-agency") | ~Q(agency=""),
+                name="consent_agency_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.person})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None

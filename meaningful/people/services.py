@@ -1,0 +1,235 @@
+"""Reads and writes of people's records: each checks need-to-know, writes, and audits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from meaningful.accounts.access import can_reach_person, can_work_in_team, reachable_people
+from meaningful.accounts.models import Team, User
+from meaningful.audit.services import edit_with_history, record_event
+from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.people.identifiers import (
+    InvalidIdentifier,
+    normalise_chi,
+    normalise_local_id,
+    normalise_nhs_number,
+)
+from meaningful.people.models import (
+    Allocation,
+    Consent,
+    ConsentPurpose,
+    Identifier,
+    IdentifierSystem,
+    Person,
+    Relationship,
+)
+
+EDITABLE_FIELDS = {
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "postcode",
+    "sex",
+    "client_group",
+    "is_carer",
+    "about_me",
+}
+_NORMALISERS = {
+    IdentifierSystem.CHI: normalise_chi,
+    IdentifierSystem.NHS: normalise_nhs_number,
+    IdentifierSystem.LOCAL: normalise_local_id,
+}
+
+
+def _check_person_fields(fields: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput({name: "This field cannot be set here." for name in sorted(unknown)})
+    for name in ("given_name", "family_name"):
+        if name in fields and not str(fields[name]).strip():
+            errors[name] = "Enter the person's " + name.replace("_", " ") + "."
+    born = fields.get("date_of_birth")
+    if born is not None and born > timezone.localdate():
+        errors["date_of_birth"] = "The date of birth must be today or in the past."
+    for name, value in fields.items():
+        if isinstance(value, str) and "\x00" in value:
+            errors[name] = "Remove the invisible NUL character from this text."
+    if errors:
+        raise InvalidInput(errors)
+
+
+def read_person(actor: User, person_id: uuid.UUID | str, *, purpose: str = "direct care") -> Person:
+    """Return a person's record if the actor may open it, and log the read; else NotFound."""
+    try:
+        person = reachable_people(actor).get(pk=person_id)
+    except (Person.DoesNotExist, ValueError, ValidationError) as error:  # the last two: not a UUID
+        raise NotFound("No such person on your caseload.") from error
+    record_event(actor, "person.read", person, person_id=person.id, purpose=purpose)
+    return person
+
+
+def register_person(
+    actor: User,
+    team: Team,
+    *,
+    worker: User | None = None,
+    allocated_on: date | None = None,
+    identifiers: Iterable[tuple[str, str]] = (),
+    **fields: Any,
+) -> Person:
+    """Add a person to a team's caseload, with their checked identifiers."""
+    if not can_work_in_team(actor, team):
+        raise NotAllowed("You can only add people to your own team's caseload.")
+    _check_person_fields(fields)
+    with transaction.atomic():
+        person = Person.objects.create(organisation=team.organisation, **fields)
+        Allocation.objects.create(
+            person=person,
+            team=team,
+            worker=worker,
+            started_on=allocated_on or timezone.localdate(),
+        )
+        for system, value in identifiers:
+            _add_identifier(person, system, value)
+        record_event(actor, "person.create", person, person_id=person.id, detail={"team": team.pk})
+    return person
+
+
+def _add_identifier(person: Person, system: str, value: str) -> Identifier:
+    if system not in _NORMALISERS:
+        raise InvalidInput({"identifier": f"Unknown identifier type {system!r}."})
+    try:
+        normalised = _NORMALISERS[IdentifierSystem(system)](value)
+    except InvalidIdentifier as error:
+        raise InvalidInput({"identifier": str(error)}) from error
+    try:
+        with transaction.atomic():
+            return Identifier.objects.create(
+                organisation=person.organisation, person=person, system=system, value=normalised
+            )
+    except IntegrityError as error:
+        raise InvalidInput(
+            {"identifier": f"{normalised} is already recorded for someone in this organisation."}
+        ) from error
+
+
+def add_identifier(actor: User, person: Person, system: str, value: str) -> Identifier:
+    """Record a CHI number, NHS number or local id after checking it."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    identifier = _add_identifier(person, system, value)
+    record_event(
+        actor, "identifier.add", identifier, person_id=person.id, detail={"system": system}
+    )
+    return identifier
+
+
+def update_person(
+    actor: User,
+    person: Person,
+    changes: dict[str, Any],
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Change a person's details, keeping what they said before; return the changed fields."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    _check_person_fields(changes)
+    with transaction.atomic():
+        changed = edit_with_history(
+            person, changes, actor=actor, reason=reason, expected_version=expected_version
+        )
+        if changed:
+            record_event(
+                actor,
+                "person.update",
+                person,
+                person_id=person.id,
+                purpose=reason,
+                detail={"fields": changed},
+            )
+    return changed
+
+
+def link_carer(
+    actor: User,
+    carer: Person,
+    cared_for: Person,
+    *,
+    description: str = "",
+    started_on: date | None = None,
+) -> Relationship:
+    """Record that one person is the unpaid carer of another; the actor must reach both."""
+    if not (can_reach_person(actor, carer) and can_reach_person(actor, cared_for)):
+        raise NotFound("No such person on your caseload.")
+    if carer.pk == cared_for.pk:
+        raise InvalidInput({"cared_for": "A person cannot be recorded as their own carer."})
+    with transaction.atomic():
+        relationship, created = Relationship.objects.get_or_create(
+            carer=carer,
+            cared_for=cared_for,
+            defaults={"description": description, "started_on": started_on},
+        )
+        if not carer.is_carer:
+            carer.is_carer = True
+            carer.save(update_fields=["is_carer"])
+        if created:
+            record_event(
+                actor,
+                "relationship.create",
+                relationship,
+                person_id=carer.id,
+                detail={"cared_for": str(cared_for.id)},
+            )
+    return relationship
+
+
+def record_consent(
+    actor: User, person: Person, purpose: str, *, given_on: date, agency: str = ""
+) -> Consent:
+    """Record a person's agreement to a purpose, such as sharing anonymised quotes."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    if purpose not in ConsentPurpose.values:
+        raise InvalidInput({"purpose": f"Choose one of: {', '.join(ConsentPurpose.values)}."})
+    if purpose == ConsentPurpose.SHARE_WITH_AGENCY and not agency.strip():
+        raise InvalidInput({"agency": "Name the agency the person agrees to share with."})
+    consent = Consent.objects.create(
+        person=person,
+        purpose=purpose,
+        agency=agency.strip(),
+        given_on=given_on,
+        recorded_by=actor,
+    )
+    record_event(actor, "consent.give", consent, person_id=person.id, detail={"purpose": purpose})
+    return consent
+
+
+def withdraw_consent(actor: User, consent: Consent, *, withdrawn_on: date) -> Consent:
+    """Mark consent as withdrawn from a date; it is never deleted."""
+    if not can_reach_person(actor, consent.person):
+        raise NotFound("No such person on your caseload.")
+    if consent.withdrawn_on is not None:
+        raise InvalidInput({"withdrawn_on": "This consent was already withdrawn."})
+    if withdrawn_on < consent.given_on:
+        raise InvalidInput({"withdrawn_on": "Withdrawal cannot be before consent was given."})
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    record_event(
+        actor,
+        "consent.withdraw",
+        consent,
+        person_id=consent.person_id,
+        detail={"purpose": consent.purpose},
+    )
+    return consent

@@ -1,0 +1,138 @@
+"""Support plans and their actions: permission, write, audit; edits keep earlier versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from meaningful.accounts.access import can_reach_person
+from meaningful.accounts.models import User
+from meaningful.audit.services import edit_with_history, record_event
+from meaningful.conversations.models import Conversation
+from meaningful.errors import InvalidInput, NotFound
+from meaningful.people.models import Person
+from meaningful.plans.models import Action, ActionOwner, ActionStatus, PlanStatus, SupportPlan
+
+
+@dataclass
+class ActionInput:
+    """An action to agree: what, who does it (person, family-community, service), by when."""
+
+    description: str
+    owner: str
+    outcome: str | None = None
+    owner_name: str = ""
+    due_on: date | None = None
+
+
+def _action_errors(item: ActionInput, where: str, outcome_codes: set[str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not item.description.strip():
+        errors[f"{where}.description"] = "Describe the action."
+    if item.owner not in ActionOwner.values:
+        errors[f"{where}.owner"] = f"Choose who does it: {', '.join(ActionOwner.values)}."
+    if item.outcome is not None and item.outcome not in outcome_codes:
+        errors[f"{where}.outcome"] = f"{item.outcome!r} was not discussed in this conversation."
+    return errors
+
+
+def create_plan(
+    actor: User,
+    person: Person,
+    *,
+    starts_on: date,
+    actions: list[ActionInput],
+    conversation: Conversation | None = None,
+    review_due: date | None = None,
+) -> SupportPlan:
+    """Start a support plan, closing the person's previous active plan."""
+    if not can_reach_person(actor, person):
+        raise NotFound("No such person on your caseload.")
+    if conversation is not None and conversation.person_id != person.pk:
+        raise InvalidInput({"conversation": "That conversation is about someone else."})
+    outcomes = (
+        {
+            record.outcome.code: record.outcome
+            for record in conversation.records.select_related("outcome")
+        }
+        if conversation is not None
+        else {}
+    )
+    errors: dict[str, str] = {}
+    for index, item in enumerate(actions):
+        errors.update(_action_errors(item, f"actions[{index}]", set(outcomes)))
+    if review_due is not None and review_due < starts_on:
+        errors["review_due"] = "The review must be after the plan starts."
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        person.plans.filter(status=PlanStatus.ACTIVE).update(
+            status=PlanStatus.CLOSED, ends_on=starts_on
+        )
+        plan = SupportPlan.objects.create(
+            person=person,
+            conversation=conversation,
+            starts_on=starts_on,
+            review_due=review_due,
+            created_by=actor,
+        )
+        Action.objects.bulk_create(
+            Action(
+                plan=plan,
+                outcome=outcomes.get(item.outcome) if item.outcome else None,
+                description=item.description.strip(),
+                owner=item.owner,
+                owner_name=item.owner_name.strip(),
+                due_on=item.due_on,
+            )
+            for item in actions
+        )
+        record_event(
+            actor, "plan.create", plan, person_id=person.id, detail={"actions": len(actions)}
+        )
+    return plan
+
+
+def update_action(
+    actor: User,
+    action: Action,
+    changes: dict[str, Any],
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> list[str]:
+    """Change an action (often its status), keeping the earlier version; return changed fields."""
+    person = action.plan.person
+    if not can_reach_person(actor, person):
+        raise NotFound("No such action.")
+    allowed = {"description", "owner", "owner_name", "due_on", "status"}
+    errors = {name: "This field cannot be changed." for name in sorted(set(changes) - allowed)}
+    if "status" in changes and changes["status"] not in ActionStatus.values:
+        errors["status"] = f"Choose one of: {', '.join(ActionStatus.values)}."
+    if "owner" in changes and changes["owner"] not in ActionOwner.values:
+        errors["owner"] = f"Choose one of: {', '.join(ActionOwner.values)}."
+    if "description" in changes and not str(changes["description"]).strip():
+        errors["description"] = "Describe the action."
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        changed = edit_with_history(
+            action,
+            changes,
+            actor=actor,
+            reason=reason or "action updated",
+            expected_version=expected_version,
+        )
+        if changed:
+            record_event(
+                actor,
+                "action.update",
+                action,
+                person_id=person.id,
+                purpose=reason,
+                detail={"fields": changed},
+            )
+    return changed

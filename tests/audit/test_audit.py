@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from meaningful.audit.models import AppendOnlyError, AuditEvent
+from meaningful.audit.services import GENESIS_HASH, record_event, verify_chain
+from meaningful.demo.factories import Personas
+from meaningful.people.models import Person
+from meaningful.people.services import read_person
+
+
+def test_events_are_chained_from_the_genesis_hash(personas: Personas, person: Person) -> None:
+    events = list(AuditEvent.objects.order_by("id"))
+    assert events[0].previous_hash == GENESIS_HASH
+    for before, after in pairwise(events):
+        assert after.previous_hash == before.hash
+    assert verify_chain() is None
+
+
+def test_an_event_cannot_be_changed_or_deleted_through_the_application(personas: Personas) -> None:
+    event = AuditEvent.objects.first()
+    assert event is not None
+    event.action = "nothing.happened"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+
+
+def test_verification_names_the_first_altered_event(personas: Personas, person: Person) -> None:
+    read_person(personas.owner, person.id)
+    target = AuditEvent.objects.get(action="person.read")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["curiosity", target.id]
+        )
+    assert verify_chain() == target.id
+    with pytest.raises(CommandError, match=f"broken at event {target.id}"):
+        call_command("verify_audit")
+
+
+def test_verification_notices_a_removed_event(personas: Personas) -> None:
+    events = list(AuditEvent.objects.order_by("id"))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[2].id])
+    assert verify_chain() == events[3].id
+
+
+def test_the_command_reports_a_sound_chain(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("verify_audit")
+    count = AuditEvent.objects.count()
+    assert f"The audit chain holds: {count} events checked." in capsys.readouterr().out
+
+
+def test_events_record_their_channel(personas: Personas) -> None:
+    from meaningful.audit.context import Origin, current_origin
+
+    token = current_origin.set(Origin(channel="cli"))
+    try:
+        event = record_event(personas.system, "test.event")
+    finally:
+        current_origin.reset(token)
+    assert (event.channel, event.actor_roles) == ("cli", "system")

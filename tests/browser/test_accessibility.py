@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from meaningful.demo.factories import PERSONA_PASSWORD, make_person, make_personas
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_the_sign_in_page_meets_wcag_22_aa_and_loads_its_styles(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.goto(f"{live_server.url}/sign-in/")
+    # The GOV.UK Frontend stylesheet and script are served locally and took effect.
+    assert (
+        page.eval_on_selector(".govuk-button", "e => getComputedStyle(e).backgroundColor")
+        == "rgb(15, 122, 82)"
+    )  # GOV.UK Frontend 6 button green
+    assert page.eval_on_selector("body", "e => e.classList.contains('govuk-frontend-supported')")
+    shoot(page, "sign-in")
+    assert axe_violations(page) == []
+
+
+def test_a_failed_sign_in_moves_focus_to_an_accessible_error_summary(
+    page: Page, live_server: LiveServer
+) -> None:
+    make_personas()
+    sign_in(page, live_server, "nobody", "wrong-password")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    # GOV.UK Frontend's script (a module, run after parsing) moves focus to the summary.
+    page.wait_for_function(
+        "document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
+    )
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    shoot(page, "sign-in-error")
+    assert axe_violations(page) == []
+
+
+def test_the_home_page_meets_wcag_22_aa(page: Page, live_server: LiveServer) -> None:
+    personas = make_personas()
+    make_person(personas.owner, personas.team)
+    sign_in(page, live_server, personas.owner.username, PERSONA_PASSWORD)
+    page.get_by_role("heading", name="Caseload").wait_for()
+    assert "1\nperson on your teams' caseload." in page.inner_text("main")
+    shoot(page, "home")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+
+
+def test_the_pages_work_without_javascript(browser: object, live_server: LiveServer) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    personas = make_personas()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, personas.owner.username, PERSONA_PASSWORD)
+    page.get_by_role("heading", name="Your teams").wait_for()
+    context.close()

@@ -1,0 +1,29 @@
+"""Shared fixtures: the personas every permission test uses, and a person on their caseload."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from meaningful.demo.factories import Personas, make_person, make_personas
+from meaningful.people.models import Person
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def person(personas: Personas) -> Person:
+    return make_person(personas.owner, personas.team)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    """Tests create many accounts; a deliberately slow password hash would dominate their time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

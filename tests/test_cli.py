@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meaningful.cli import main
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+OUR_COMMANDS = {"demo", "serve", "seed-scale", "load-frameworks", "list-frameworks", "verify-audit"}
+
+
+def listed_commands(capsys: pytest.CaptureFixture[str]) -> set[str]:
+    main(["meaningful", "--help"])
+    out = capsys.readouterr().out
+    return set(re.findall(r"^  ([a-z][a-z-]+)  ", out, flags=re.MULTILINE))
+
+
+def test_help_lists_our_hyphenated_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    listed = listed_commands(capsys)
+    assert listed >= OUR_COMMANDS
+    assert "runserver" not in listed and "flush" not in listed
+
+
+def test_an_unknown_command_exits_2_and_lists_the_known_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["meaningful", "frobnicate"])
+    assert exit_info.value.code == 2
+    assert "unknown command 'frobnicate'" in capsys.readouterr().err
+
+
+def test_every_listed_command_is_documented_in_the_cli_reference(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    documented = set(
+        re.findall(r"^## `meaningful ([a-z-]+)`", DOCS.read_text(), flags=re.MULTILINE)
+    )
+    assert documented == listed_commands(capsys)
+
+
+def test_the_cli_reference_is_up_to_date_with_the_real_help() -> None:
+    from meaningful.docs_cli import render_cli_reference
+
+    assert DOCS.read_text() == render_cli_reference(), (
+        "run: .venv/bin/python -m meaningful.docs_cli"
+    )
+
+
+@pytest.mark.django_db
+def test_the_console_script_runs_a_command_and_acts_through_the_cli_channel(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "meaningful", "list-frameworks", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+            "PATH": "/usr/bin:/bin",
+            "MEANINGFUL_DATA_DIR": str(tmp_path),
+        },
+    )
+    # A fresh database without migrations has no tables: the command must say so, not pass silently.
+    assert result.returncode != 0
+    migrate = subprocess.run(
+        [sys.executable, "-m", "meaningful", "migrate", "-v0"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+            "PATH": "/usr/bin:/bin",
+            "MEANINGFUL_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "meaningful", "list-frameworks", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+            "PATH": "/usr/bin:/bin",
+            "MEANINGFUL_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert '"talking-points-service-users"' in result.stdout

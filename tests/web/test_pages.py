@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_person
+
+
+def signed_in(client: Client, username: str) -> Client:
+    assert client.login(username=username, password=PERSONA_PASSWORD)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_home_page_sends_a_visitor_to_sign_in(client: Client) -> None:
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_has_a_labelled_form(client: Client) -> None:
+    html = client.get(reverse("login")).content.decode()
+    assert '<label class="govuk-label" for="id_username">Username</label>' in html
+    assert 'autocomplete="current-password"' in html
+    assert 'lang="en-GB"' in html
+
+
+def test_a_wrong_password_shows_an_error_summary_linked_to_the_field(
+    client: Client, personas: Personas
+) -> None:
+    response = client.post(
+        reverse("login"), {"username": personas.owner.username, "password": "wrong"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Sign in - Meaningful</title>" in html
+    assert 'class="govuk-error-summary"' in html
+    assert '<a href="#id_username">Enter a correct username and password.' in html
+    assert f'value="{personas.owner.username}"' in html  # what was typed is kept
+    assert "wrong" not in html.split("<main", 1)[1].replace("wrong password", "")
+
+
+def test_signing_in_shows_the_teams_and_caseload_count(client: Client, personas: Personas) -> None:
+    make_person(personas.owner, personas.team)
+    make_person(personas.owner, personas.team, given_name="Jean")
+    make_person(personas.outsider, personas.other_team, given_name="Hamish")
+    response = client.post(
+        reverse("login"),
+        {"username": personas.owner.username, "password": PERSONA_PASSWORD},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "You are signed in as: Practitioner." in html
+    assert "North" in html and "South" not in html
+    assert '<span class="app-figure">2</span>' in html
+
+
+def test_an_analyst_sees_no_caseload(client: Client, personas: Personas) -> None:
+    make_person(personas.owner, personas.team)
+    html = signed_in(client, personas.analyst.username).get(reverse("home")).content.decode()
+    assert '<span class="app-figure">0</span>' in html
+    assert "You do not work with a team's caseload." in html
+
+
+def test_home_page_lists_no_person_and_logs_no_read(client: Client, personas: Personas) -> None:
+    from meaningful.audit.models import AuditEvent
+
+    make_person(personas.owner, personas.team)
+    html = signed_in(client, personas.owner.username).get(reverse("home")).content.decode()
+    assert "Millar" not in html
+    assert not AuditEvent.objects.filter(action="person.read").exists()
+
+
+def test_signing_out_needs_a_post_and_ends_the_session(client: Client, personas: Personas) -> None:
+    signed_in(client, personas.owner.username)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_admin_shows_an_org_admin_only_their_organisation(
+    client: Client, personas: Personas
+) -> None:
+    from meaningful.demo.factories import make_personas
+
+    make_personas("Another Partnership")
+    personas.admin.is_staff = True
+    personas.admin.save()
+    signed_in(client, personas.admin.username)
+    html = client.get("/admin/accounts/team/").content.decode()
+    assert "North" in html
+    assert html.count('class="field-name"') == 2  # only this organisation's two teams
+    assert client.get("/admin/people/person/").status_code == 404  # records are not in the admin
