@@ -92,3 +92,15 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or administered_organisations(request).exists()
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_module_permission(request)
+
+    has_change_permission = has_view_permission
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # An organisation administrator cannot hand out installation-wide powers.
+            fields += ["is_superuser", "is_staff", "groups", "user_permissions"]
+        return fields

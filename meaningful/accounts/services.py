@@ -139,6 +139,9 @@ def grant_role(
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, team=team, role=role
     )
+    if role == Role.ORG_ADMIN and not user.is_staff:
+        user.is_staff = True  # organisation administrators work in the admin site
+        user.save(update_fields=["is_staff"])
     if created:
         record_event(
             actor, "membership.grant", membership, detail={"user": user.username, "role": role}

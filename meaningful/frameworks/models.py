@@ -62,7 +62,7 @@ class Framework(models.Model):
     name = models.CharField(max_length=200)
     population = models.CharField(max_length=30, choices=Population.choices)
     description = models.TextField(blank=True)
-    source = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=500, blank=True)
     categories = models.JSONField(default=list, help_text="[{code, name}] in display order")
     default_scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(

@@ -55,6 +55,9 @@ def framework_problems(data: Any, known_scales: set[str]) -> list[str]:
     if version and not _VERSION.fullmatch(version):
         problems.append(f"framework.version: {version!r} must be letters, digits, dots or hyphens")
     _text(data, "name", "framework", problems, 200)
+    source = data.get("source", "")
+    if not isinstance(source, str) or len(source) > 500:
+        problems.append("framework.source: must be text of at most 500 characters")
     if data.get("population") not in POPULATIONS:
         problems.append(f"framework.population: must be one of {sorted(POPULATIONS)}")
     scale = data.get("default_scale")

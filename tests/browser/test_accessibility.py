@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from meaningful.demo.factories import PERSONA_PASSWORD, make_person, make_personas
@@ -22,7 +22,8 @@ def sign_in(page: Page, live_server: LiveServer, username: str, password: str) -
     page.goto(f"{live_server.url}/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_sign_in_page_meets_wcag_22_aa_and_loads_its_styles(
@@ -45,7 +46,7 @@ def test_a_failed_sign_in_moves_focus_to_an_accessible_error_summary(
     make_personas()
     sign_in(page, live_server, "nobody", "wrong-password")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     # GOV.UK Frontend's script (a module, run after parsing) moves focus to the summary.
     page.wait_for_function(
         "document.activeElement.classList.contains('govuk-error-summary')", timeout=5000

@@ -86,10 +86,13 @@ def test_the_admin_shows_an_org_admin_only_their_organisation(
     from meaningful.demo.factories import make_personas
 
     make_personas("Another Partnership")
-    personas.admin.is_staff = True
-    personas.admin.save()
+    personas.admin.refresh_from_db()
+    assert personas.admin.is_staff  # granted with the org-admin role
     signed_in(client, personas.admin.username)
     html = client.get("/admin/accounts/team/").content.decode()
     assert "North" in html
     assert html.count('class="field-name"') == 2  # only this organisation's two teams
     assert client.get("/admin/people/person/").status_code == 404  # records are not in the admin
+    staff_page = client.get(f"/admin/accounts/user/{personas.owner.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in staff_page  # cannot make anyone a superuser
+    assert client.get(f"/admin/accounts/user/{personas.system.pk}/change/").status_code == 302

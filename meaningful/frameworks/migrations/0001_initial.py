@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("description", models.TextField(blank=True)),
-                ("source", models.CharField(blank=True, max_length=300)),
+                ("source", models.CharField(blank=True, max_length=500)),
                 (
                     "categories",
                     models.JSONField(default=list, help_text="[{code, name}] in display order"),
