@@ -51,42 +51,26 @@ def test_the_cli_reference_is_up_to_date_with_the_real_help() -> None:
     )
 
 
-@pytest.mark.django_db
-def test_the_console_script_runs_a_command_and_acts_through_the_cli_channel(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "meaningful", "list-frameworks", "--json"],
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
+        "MEANINGFUL_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(  # noqa: S603 - a fixed command line
+        [sys.executable, "-m", "meaningful", *args],
         capture_output=True,
         text=True,
         check=False,
-        env={
-            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
-            "PATH": "/usr/bin:/bin",
-            "MEANINGFUL_DATA_DIR": str(tmp_path),
-        },
+        env=env,
     )
-    # A fresh database without migrations has no tables: the command must say so, not pass silently.
-    assert result.returncode != 0
-    migrate = subprocess.run(
-        [sys.executable, "-m", "meaningful", "migrate", "-v0"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={
-            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
-            "PATH": "/usr/bin:/bin",
-            "MEANINGFUL_DATA_DIR": str(tmp_path),
-        },
-    )
+
+
+def test_the_console_script_refuses_an_unmigrated_database_then_works(tmp_path: Path) -> None:
+    # A fresh database without migrations has no tables: the command must fail, not pass silently.
+    assert run_cli(tmp_path, "list-frameworks", "--json").returncode != 0
+    migrate = run_cli(tmp_path, "migrate", "-v0")
     assert migrate.returncode == 0, migrate.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "meaningful", "list-frameworks", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3",
-            "PATH": "/usr/bin:/bin",
-            "MEANINGFUL_DATA_DIR": str(tmp_path),
-        },
-    )
-    assert '"talking-points-service-users"' in result.stdout
+    listing = run_cli(tmp_path, "list-frameworks", "--json")
+    assert listing.returncode == 0, listing.stderr
+    assert '"talking-points-service-users"' in listing.stdout

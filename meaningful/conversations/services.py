@@ -93,8 +93,9 @@ def record_conversation(
     """Record a conversation and its outcome records in one go; all are checked before any write."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
-    team = team or care_teams(actor).filter(allocations__person=person).first()
-    if team is None or not team.allocations.filter(person=person, ended_on__isnull=True).exists():
+    teams = care_teams(actor).filter(allocations__person=person, allocations__ended_on__isnull=True)
+    team = team or teams.first()
+    if team is None or not teams.filter(pk=team.pk).exists():
         raise NotAllowed("Record conversations under a team that has this person on its caseload.")
     scale = scale or framework.default_scale
     errors: dict[str, str] = {}
@@ -230,10 +231,13 @@ def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
     return conversation
 
 
-def conversations_of(actor: User, person: Person) -> list[Conversation]:
-    """Return a person's conversations in date order, for an actor who may reach the person."""
+def conversations_of(
+    actor: User, person: Person, *, purpose: str = "direct care"
+) -> list[Conversation]:
+    """Return a person's conversations in date order, logging the read; NotFound if off caseload."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
+    record_event(actor, "conversations.read", person, person_id=person.id, purpose=purpose)
     return list(
         person.conversations.select_related("framework", "scale", "practitioner").order_by(
             "held_on", "created_at"

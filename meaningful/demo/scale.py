@@ -80,6 +80,12 @@ def insert_rows(
     names = ", ".join(quote(column) for column in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams rows in one round trip: several times faster than INSERTs.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608 - names come from model metadata
 
 

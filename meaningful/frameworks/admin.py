@@ -2,47 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
 
 from meaningful.frameworks.models import Framework, Level, Outcome, Scale
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+class NoWrites:
+    """Admin pages and inlines that show rows but never add, change or delete them."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, *args: Any) -> bool:
         return request.user.is_active and request.user.is_staff
 
-    has_module_permission = has_view_permission
+
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
 
 
-class OutcomeInline(admin.TabularInline):  # type: ignore[type-arg]
+class OutcomeInline(NoWrites, admin.TabularInline):  # type: ignore[type-arg]
     model = Outcome
     fields = ["position", "code", "name", "category", "outcome_type", "description"]
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-class LevelInline(OutcomeInline):
-    model = Level  # type: ignore[assignment]
+class LevelInline(NoWrites, admin.TabularInline):  # type: ignore[type-arg]
+    model = Level
     fields = ["rank", "code", "label", "value", "counts_as_met"]
+    extra = 0
 
 
 @admin.register(Framework)

@@ -79,3 +79,21 @@ def test_the_pages_work_without_javascript(browser: object, live_server: LiveSer
     sign_in(page, live_server, personas.owner.username, PERSONA_PASSWORD)
     page.get_by_role("heading", name="Your teams").wait_for()
     context.close()
+
+
+def test_the_admin_pages_an_organisation_admin_uses_meet_wcag_22_aa(
+    page: Page, live_server: LiveServer
+) -> None:
+    personas = make_personas()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username:").fill(personas.admin.username)
+    page.get_by_label("Password:").fill(PERSONA_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    for path in [
+        "/admin/",
+        "/admin/accounts/team/",
+        f"/admin/accounts/team/{personas.team.pk}/change/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert axe_violations(page) == [], path

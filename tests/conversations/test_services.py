@@ -16,7 +16,7 @@ from meaningful.conversations.services import (
     update_outcome_record,
 )
 from meaningful.demo.factories import Personas, make_conversation
-from meaningful.errors import InvalidInput, NotFound
+from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework
 from meaningful.people.models import Person
 
@@ -181,7 +181,9 @@ def test_an_outsider_cannot_agree_or_list_conversations(personas: Personas, pers
         agree_conversation(personas.outsider, conversation)
     with pytest.raises(NotFound):
         conversations_of(personas.outsider, person)
-    assert conversations_of(personas.colleague, person) == [conversation]
+    assert conversations_of(personas.colleague, person, purpose="review") == [conversation]
+    read = AuditEvent.objects.get(action="conversations.read")
+    assert (read.actor, read.person_id, read.purpose) == (personas.colleague, person.id, "review")
 
 
 def test_a_person_who_leaves_the_caseload_can_no_longer_be_recorded_for(
@@ -190,3 +192,18 @@ def test_a_person_who_leaves_the_caseload_can_no_longer_be_recorded_for(
     person.allocations.update(ended_on=timezone.localdate())
     with pytest.raises(NotFound):
         make_conversation(personas.owner, person)
+
+
+def test_a_conversation_cannot_be_filed_under_a_team_the_person_is_not_with(
+    personas: Personas, person: Person
+) -> None:
+    with pytest.raises(NotAllowed):
+        record_conversation(
+            personas.owner,
+            person,
+            framework=service_users(),
+            kind="baseline",
+            held_on=timezone.localdate(),
+            team=personas.other_team,
+            records=[OutcomeInput(outcome="feeling-safe")],
+        )

@@ -62,6 +62,17 @@ def test_an_analyst_sees_no_caseload(client: Client, personas: Personas) -> None
     html = signed_in(client, personas.analyst.username).get(reverse("home")).content.decode()
     assert '<span class="app-figure">0</span>' in html
     assert "You do not work with a team's caseload." in html
+    assert "Manage services, teams, staff" not in html
+
+
+def test_an_organisation_admin_is_pointed_to_the_admin_site(
+    client: Client, personas: Personas
+) -> None:
+    html = signed_in(client, personas.admin.username).get(reverse("home")).content.decode()
+    assert (
+        '<a class="govuk-link" href="/admin/">Manage services, teams, staff and their roles</a>'
+        in html
+    )
 
 
 def test_home_page_lists_no_person_and_logs_no_read(client: Client, personas: Personas) -> None:
@@ -96,3 +107,15 @@ def test_the_admin_shows_an_org_admin_only_their_organisation(
     staff_page = client.get(f"/admin/accounts/user/{personas.owner.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in staff_page  # cannot make anyone a superuser
     assert client.get(f"/admin/accounts/user/{personas.system.pk}/change/").status_code == 302
+
+
+def test_an_org_admin_can_view_frameworks_but_not_change_them(client: Client, personas: Personas) -> None:
+    from meaningful.frameworks.models import Framework
+
+    framework = Framework.objects.get(slug="talking-points-service-users")
+    signed_in(client, personas.admin.username)
+    assert "Talking Points" in client.get("/admin/frameworks/framework/").content.decode()
+    page = client.get(f"/admin/frameworks/framework/{framework.pk}/change/").content.decode()
+    assert "feeling-safe" in page and 'name="name"' not in page
+    assert client.get("/admin/frameworks/framework/add/").status_code == 403
+    assert client.post(f"/admin/frameworks/framework/{framework.pk}/delete/").status_code == 403

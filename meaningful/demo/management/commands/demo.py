@@ -57,17 +57,17 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({**summary.__dict__, "created": created}))
         else:
-            self._describe(summary, created)
+            self._describe(summary, created, f"http://{options['host']}:{options['port']}/")
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 
-    def _describe(self, summary: DemoSummary, created: bool) -> None:
+    def _describe(self, summary: DemoSummary, created: bool, url: str) -> None:
         verb = "Created" if created else "Using the existing"
         self.stdout.write(
             f"{verb} demo organisation: {summary.organisation}\n"
             f"  {summary.people} people ({summary.carers} unpaid carers), "
             f"{summary.conversations} conversations, {summary.outcome_records} outcome records\n\n"
-            f"Sign in at http://127.0.0.1:8000/ as any of these, password: {DEMO_PASSWORD}"
+            f"Sign in at {url} as any of these, password: {DEMO_PASSWORD}"
         )
         for username, roles in summary.staff:
             self.stdout.write(f"  {username:16} {roles}")
