@@ -77,7 +77,7 @@ def main() -> None:
             ["demo", "--no-serve", "--json", "--people", str(options.baseline_people)],
         ),
         (
-            "seed-scale: multi-row inserts",
+            "seed-scale: bulk load",
             ["seed-scale", "--json", "--people", str(options.people)],
         ),
     ]:

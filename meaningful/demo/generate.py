@@ -7,7 +7,7 @@ is permission-checked, audited and versioned exactly like real recording.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -50,6 +50,20 @@ TEAM_MIX = {
     "Recovery Team": (24, "talking-points-service-users", ["mental-health"], 18, 66),
     "Carers Centre": (22, "talking-points-carers", ["unpaid-carer"], 35, 86),
 }
+CARER_RELATIONSHIPS = [
+    "wife",
+    "husband",
+    "partner",
+    "daughter",
+    "son",
+    "mother",
+    "father",
+    "sister",
+    "brother",
+    "daughter-in-law",
+    "friend",
+    "neighbour",
+]
 ABOUT_ME = [
     "I've lived in {town} nearly all my life and I know everybody in the street. "
     "I like my routines and I don't like a fuss made of me.",
@@ -125,9 +139,7 @@ class DemoBuilder:
             max_age=oldest,
         )
         if cared_for is not None and rng.random() < 0.6:  # family carers often share a surname
-            identity = identity.__class__(
-                **{**identity.__dict__, "family_name": cared_for.family_name}
-            )
+            identity = replace(identity, family_name=cared_for.family_name)
         cared_for_name = (
             cared_for.given_name if cared_for else rng.choice(book["given_names"]["female"])
         )
@@ -155,7 +167,7 @@ class DemoBuilder:
                 self.system,
                 person,
                 cared_for,
-                description=slots["relative"].removeprefix("my "),
+                description=rng.choice(CARER_RELATIONSHIPS),
                 started_on=dates[0],
             )
         self._consent(person, dates[0])

@@ -109,7 +109,9 @@ def test_the_admin_shows_an_org_admin_only_their_organisation(
     assert client.get(f"/admin/accounts/user/{personas.system.pk}/change/").status_code == 302
 
 
-def test_an_org_admin_can_view_frameworks_but_not_change_them(client: Client, personas: Personas) -> None:
+def test_an_org_admin_can_view_frameworks_but_not_change_them(
+    client: Client, personas: Personas
+) -> None:
     from meaningful.frameworks.models import Framework
 
     framework = Framework.objects.get(slug="talking-points-service-users")
