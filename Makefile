@@ -38,7 +38,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 typecheck: $(BIN)/.installed
-	$(BIN)/mypy meaningful tests benchmarks
+	$(BIN)/mypy meaningful tests benchmarks scripts
 
 pytest: $(BIN)/.installed assets browser
 	$(BIN)/pytest

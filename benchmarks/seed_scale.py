@@ -30,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 def run(args: list[str], env: dict[str, str]) -> tuple[dict[str, Any], float, float]:
     """Run a meaningful command; return its JSON output, wall seconds and the peak RSS (MB) so far."""
     started = time.perf_counter()
-    result = subprocess.run(  # noqa: S603 - fixed command lines
+    result = subprocess.run(
         [sys.executable, "-m", "meaningful", *args],
         capture_output=True,
         text=True,

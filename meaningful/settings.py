@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "meaningful.conversations",
     "meaningful.plans",
     "meaningful.demo",
+    "meaningful.web",
 ]
 
 MIDDLEWARE = [

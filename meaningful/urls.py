@@ -8,5 +8,8 @@ admin.site.site_title = "Meaningful"
 
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),
+    path("people/", include("meaningful.people.urls")),
+    path("", include("meaningful.conversations.urls")),
+    path("", include("meaningful.plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -125,3 +125,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.team or self.organisation or "national"
         return f"{self.user} - {self.get_role_display()} ({where})"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept for a short while to slow down password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%H:%M}"

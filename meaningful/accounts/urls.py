@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("session/keep/", views.keep_session, name="keep-session"),
 ]

@@ -1,25 +1,44 @@
-"""Signing in and out, and the signed-in home page."""
+"""Signing in and out, keeping a session alive, and the signed-in home page."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from meaningful.accounts.models import User
 from meaningful.accounts.services import home_summary
+from meaningful.accounts.throttle import clear_failures, is_locked, note_failure
+from meaningful.audit.services import record_event
 
 
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is switched off. Ask your organisation administrator.",
+        "locked": "There have been too many failed attempts to sign in. Wait 15 minutes and try "
+        "again, or ask your organisation administrator to reset your password.",
     }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        if username and is_locked(username, address):
+            raise ValidationError(self.error_messages["locked"], code="locked")
+        try:
+            return super().clean()
+        except ValidationError:
+            if username:
+                note_failure(username, address)
+            raise
 
 
 class SignInView(LoginView):
@@ -27,11 +46,33 @@ class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.get_user()
+        clear_failures(user.username)
+        record_event(user, "auth.sign-in")
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["timed_out"] = self.request.GET.get("timed-out") == "1"
+        context["session_minutes"] = settings.SESSION_COOKIE_AGE // 60
+        return context
+
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        record_event(request.user, "auth.sign-out")
     logout(request)
     return redirect("login")
+
+
+@require_POST
+@login_required
+def keep_session(request: HttpRequest) -> HttpResponse:
+    """Answer the 'stay signed in' button: any request restarts the inactivity clock."""
+    return HttpResponse(status=204)
 
 
 @login_required

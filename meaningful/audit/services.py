@@ -54,7 +54,7 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def record_event(
-    actor: User,
+    actor: User | None,
     action: str,
     obj: models.Model | None = None,
     *,
@@ -62,7 +62,11 @@ def record_event(
     purpose: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain; it can never be changed or removed afterwards."""
+    """Append one event to the chain; it can never be changed or removed afterwards.
+
+    ``actor`` is None only for events with no signed-in user, such as a failed sign-in; the
+    username tried is then in ``detail``.
+    """
     origin = current_origin.get()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -72,8 +76,8 @@ def record_event(
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
-            actor_username=actor.username,
-            actor_roles=",".join(roles_of(actor)),
+            actor_username=actor.username if actor else "",
+            actor_roles=",".join(roles_of(actor)) if actor else "",
             action=action,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from meaningful.conversations.models import (
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Level, OutcomeType, Scale
 from meaningful.people.models import Person
+from meaningful.plans.services import activate_draft_plan
 
 TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
@@ -228,6 +230,7 @@ def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
             reason="agreed with the person",
         )
         record_event(actor, "conversation.agree", conversation, person_id=conversation.person_id)
+        activate_draft_plan(actor, conversation)
     return conversation
 
 
@@ -243,3 +246,21 @@ def conversations_of(
             "held_on", "created_at"
         )
     )
+
+
+def read_conversation(
+    actor: User, conversation_id: str, *, purpose: str = "direct care"
+) -> Conversation:
+    """Return a conversation the actor may see, logging the read; NotFound otherwise."""
+    try:
+        conversation = Conversation.objects.select_related(
+            "person", "framework", "scale", "practitioner", "team"
+        ).get(pk=conversation_id)
+    except (Conversation.DoesNotExist, ValueError, ValidationError) as error:
+        raise NotFound("No such conversation.") from error
+    if not can_reach_person(actor, conversation.person):
+        raise NotFound("No such conversation.")
+    record_event(
+        actor, "conversation.read", conversation, person_id=conversation.person_id, purpose=purpose
+    )
+    return conversation

@@ -173,4 +173,8 @@ def _level_problems(levels: Any, where: str) -> list[str]:
             problems.append(f"{at}.value: must be a whole number or null")
         if level.get("counts_as_met") not in (True, False, None):
             problems.append(f"{at}.counts_as_met: must be true, false or null")
+    if ranks and ranks != set(range(1, len(ranks) + 1)):
+        problems.append(
+            f"{where}.levels: ranks must run 1, 2, 3 ... without gaps; found {sorted(ranks)}"
+        )
     return problems

@@ -13,6 +13,7 @@ from meaningful.people.models import Person
 
 
 class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (conversation not yet agreed)"
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
 

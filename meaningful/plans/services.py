@@ -47,8 +47,9 @@ def create_plan(
     actions: list[ActionInput],
     conversation: Conversation | None = None,
     review_due: date | None = None,
+    draft: bool = False,
 ) -> SupportPlan:
-    """Start a support plan, closing the person's previous active plan."""
+    """Start a support plan; an active plan closes the previous one, a draft waits for agreement."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
     if conversation is not None and conversation.person_id != person.pk:
@@ -69,15 +70,15 @@ def create_plan(
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        person.plans.filter(status=PlanStatus.ACTIVE).update(
-            status=PlanStatus.CLOSED, ends_on=starts_on
-        )
+        if not draft:
+            _close_active_plans(person, starts_on)
         plan = SupportPlan.objects.create(
             person=person,
             conversation=conversation,
             starts_on=starts_on,
             review_due=review_due,
             created_by=actor,
+            status=PlanStatus.DRAFT if draft else PlanStatus.ACTIVE,
         )
         Action.objects.bulk_create(
             Action(
@@ -136,3 +137,21 @@ def update_action(
                 detail={"fields": changed},
             )
     return changed
+
+
+def _close_active_plans(person: Person, on: date) -> None:
+    person.plans.filter(status=PlanStatus.ACTIVE).update(status=PlanStatus.CLOSED, ends_on=on)
+
+
+def activate_draft_plan(actor: User, conversation: Conversation) -> SupportPlan | None:
+    """When a conversation is agreed, its draft plan becomes the person's active plan."""
+    plan = conversation.plans.filter(status=PlanStatus.DRAFT).first()
+    if plan is None:
+        return None
+    with transaction.atomic():
+        _close_active_plans(conversation.person, plan.starts_on)
+        edit_with_history(
+            plan, {"status": PlanStatus.ACTIVE}, actor=actor, reason="conversation agreed"
+        )
+        record_event(actor, "plan.activate", plan, person_id=conversation.person_id)
+    return plan

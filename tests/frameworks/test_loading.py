@@ -157,3 +157,23 @@ def test_the_command_loads_a_valid_file_as_the_system_account(
     call_command("load_frameworks", str(write(tmp_path, own_framework())), "--json")
     assert json.loads(capsys.readouterr().out)["loaded"][0]["status"] == "created"
     assert AuditEvent.objects.get(action="framework.created").actor_username == "system"
+
+
+def test_level_ranks_must_run_without_gaps() -> None:
+    data = {
+        "format": "meaningful-scales/1",
+        "scales": [
+            {
+                "code": "x",
+                "name": "X",
+                "kind": "ordinal",
+                "levels": [
+                    {"code": "a", "label": "A", "rank": 1},
+                    {"code": "b", "label": "B", "rank": 3},
+                ],
+            }
+        ],
+    }
+    assert scales_problems(data) == [
+        "scales[0].levels: ranks must run 1, 2, 3 ... without gaps; found [1, 3]"
+    ]

@@ -1,3 +1,7 @@
 import { initAll } from "../build/govuk-frontend.min.js";
+import { watchRecording } from "./recording-prompts.js";
+import { watchSession } from "./session-timeout.js";
 
 initAll();
+watchSession();
+watchRecording();

@@ -1,0 +1,1 @@
+"""Pure analysis: statistics, change and text checks; never imports Django."""

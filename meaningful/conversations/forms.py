@@ -1,0 +1,199 @@
+"""Forms for recording a conversation: one per outcome discussed, the story, and the actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from meaningful.conversations.models import Contributor, ConversationKind
+from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale
+from meaningful.plans.models import ActionOwner
+from meaningful.web.fields import DatePartsField
+
+NO_LEVEL = ("", "Not rated")
+ACTION_ROWS = 5
+
+
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise forms.ValidationError("Remove the invisible NUL character from this text.")
+    return text.strip()
+
+
+class StartForm(forms.Form):
+    """Step 1: what kind of conversation, and with which framework."""
+
+    kind = forms.ChoiceField(
+        label="What kind of conversation was it?",
+        choices=ConversationKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of conversation it was."},
+    )
+    framework = forms.ChoiceField(
+        label="Which outcomes framework?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcomes framework you talked through."},
+    )
+
+    def __init__(self, *args: Any, frameworks: list[Framework], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "framework").choices = [(f.slug, str(f)) for f in frameworks]
+
+
+class OutcomeChoiceForm(forms.Form):
+    """Step 2: which outcomes were discussed."""
+
+    outcomes = forms.MultipleChoiceField(
+        label="Which outcomes did you talk about?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose the outcomes that matter to the person now. You can choose several.",
+        error_messages={"required": "Select at least one outcome you talked about."},
+    )
+
+    def __init__(self, *args: Any, outcomes: list[Outcome], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "outcomes").choices = [(o.code, o.name) for o in outcomes]
+
+
+class ConversationForm(forms.Form):
+    """The conversation as a whole: when, who took part, the story, when to review."""
+
+    held_on = DatePartsField(
+        label="Date of the conversation",
+        past_only=True,
+        error_messages={"required": "Enter the date of the conversation."},
+    )
+    participants = forms.CharField(
+        label="Who took part",
+        required=False,
+        max_length=300,
+        help_text="For example, Agnes and her daughter Jean",
+    )
+    story = forms.CharField(
+        label="The story of the conversation",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What you talked about, in a few sentences. Use the person's own words where you can.",
+    )
+    next_review_due = DatePartsField(
+        label="When should you next review?",
+        required=False,
+        future_only=True,
+        help_text="Leave blank for an exit conversation. For example, 27 9 2026",
+    )
+
+    def clean_participants(self) -> str:
+        return _no_nul(self.cleaned_data["participants"])
+
+    def clean_story(self) -> str:
+        return _no_nul(self.cleaned_data["story"])
+
+
+class OutcomeRecordForm(forms.Form):
+    """What was said about one outcome; the levels summarise the words, never replace them."""
+
+    what_matters = forms.CharField(
+        label="What matters, in their own words",
+        required=False,
+        widget=forms.Textarea,
+        help_text="Write it as they said it, for example 'I want to get back to the bowling club'.",
+    )
+    why_it_matters = forms.CharField(
+        label="Why it matters to them", required=False, widget=forms.Textarea
+    )
+    working = forms.CharField(
+        label="What is working",
+        required=False,
+        widget=forms.Textarea,
+        help_text="Strengths, people and things that help",
+    )
+    not_working = forms.CharField(
+        label="What is not working",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What gets in the way",
+    )
+    outcome_type = forms.ChoiceField(
+        label="Type of outcome", choices=OutcomeType.choices, widget=forms.RadioSelect
+    )
+    contributions = forms.MultipleChoiceField(
+        label="Who contributes",
+        required=False,
+        choices=Contributor.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    worker_level = forms.ChoiceField(label="Your view", required=False)
+    person_level = forms.ChoiceField(label="Their own view", required=False)
+    agreed_level = forms.ChoiceField(
+        label="Agreed level",
+        required=False,
+        help_text="Leave as 'Not rated' if you did not agree. Both views are kept.",
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        outcome: Outcome,
+        scale: Scale,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, prefix=outcome.code, initial=initial)
+        self.outcome = outcome
+        levels = [NO_LEVEL, *[(lv.code, lv.label) for lv in scale.levels.all()]]
+        for name in ("worker_level", "person_level", "agreed_level"):
+            _choices(self, name).choices = levels
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("what_matters", "why_it_matters", "working", "not_working"):
+            if name in data:
+                try:
+                    data[name] = _no_nul(data[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
+class ActionForm(forms.Form):
+    """One action agreed: what, for which outcome, who does it, by when. Blank rows are ignored."""
+
+    outcome = forms.ChoiceField(label="For which outcome", required=False)
+    description = forms.CharField(label="What will happen", required=False, max_length=500)
+    owner = forms.ChoiceField(
+        label="Who will do it",
+        required=False,
+        choices=[("", "Choose"), *ActionOwner.choices],
+    )
+    owner_name = forms.CharField(
+        label="Name (optional)",
+        required=False,
+        max_length=100,
+        help_text="For example, Jean (daughter)",
+    )
+    due_on = DatePartsField(label="By when", required=False, future_only=True)
+
+    def __init__(self, *args: Any, outcomes: list[Outcome], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "outcome").choices = [("", "General"), *[(o.code, o.name) for o in outcomes]]
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("description") and not data.get("owner")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and not data.get("owner"):
+            self.add_error("owner", "Select who will do this action.")
+        if data.get("owner") and not data.get("description"):
+            self.add_error("description", "Describe the action, or clear who will do it.")
+        return data

@@ -1,0 +1,173 @@
+"""Turning the recording forms into one call of the services layer, and errors back into a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from meaningful.accounts.models import User
+from meaningful.conversations.forms import (
+    ACTION_ROWS,
+    ActionForm,
+    ConversationForm,
+    OutcomeRecordForm,
+)
+from meaningful.conversations.models import Conversation, ConversationKind, OutcomeRecord
+from meaningful.conversations.services import OutcomeInput, record_conversation
+from meaningful.errors import NotFound
+from meaningful.frameworks.models import Framework, Outcome
+from meaningful.people.models import Person
+from meaningful.plans.services import ActionInput, create_plan
+from meaningful.web.fields import DatePartsField
+
+
+def frameworks_for(person: Person) -> list[Framework]:
+    """Return the framework versions usable for this person: built-in ones and their organisation's."""
+    return list(
+        Framework.objects.filter(Q(organisation__isnull=True) | Q(organisation=person.organisation))
+        .select_related("default_scale")
+        .order_by("name", "version")
+    )
+
+
+def framework_for(person: Person, slug: str) -> Framework:
+    """Return the newest usable version of a framework by slug, or NotFound."""
+    for framework in reversed(frameworks_for(person)):
+        if framework.slug == slug:
+            return framework
+    raise NotFound("No such framework.")
+
+
+def previous_conversation(person: Person) -> Conversation | None:
+    """Return the person's latest conversation, the one a review follows on from."""
+    return person.conversations.order_by("-held_on", "-created_at").first()
+
+
+def earlier_records(
+    previous: Conversation | None, framework: Framework
+) -> dict[str, OutcomeRecord]:
+    """Map outcome code to what was recorded last time, when it used the same framework."""
+    if previous is None or previous.framework.slug != framework.slug:
+        return {}
+    return {
+        record.outcome.code: record
+        for record in previous.records.select_related(
+            "outcome", "agreed_level", "person_level", "worker_level"
+        )
+    }
+
+
+@dataclass
+class RecordingForms:
+    """Every form on the recording page, bound or unbound."""
+
+    conversation: ConversationForm
+    outcomes: list[OutcomeRecordForm]
+    actions: list[ActionForm]
+
+    def all(self) -> list[forms.Form]:
+        return [self.conversation, *self.outcomes, *self.actions]
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.all()])  # validate every form, not the first
+
+
+def build_forms(
+    data: QueryDict | None,
+    framework: Framework,
+    outcomes: list[Outcome],
+    kind: str,
+    earlier: dict[str, OutcomeRecord],
+) -> RecordingForms:
+    """Create the forms; a review starts from what the person said last time."""
+    outcome_forms = []
+    for outcome in outcomes:
+        before = earlier.get(outcome.code)
+        initial: dict[str, Any] = {"outcome_type": outcome.outcome_type}
+        if before is not None and kind != ConversationKind.BASELINE:
+            initial.update(
+                what_matters=before.what_matters,
+                why_it_matters=before.why_it_matters,
+                outcome_type=before.outcome_type,
+                contributions=before.contributions,
+            )
+        outcome_forms.append(
+            OutcomeRecordForm(data, outcome=outcome, scale=framework.default_scale, initial=initial)
+        )
+    return RecordingForms(
+        conversation=ConversationForm(data, initial={"held_on": timezone.localdate()}),
+        outcomes=outcome_forms,
+        actions=[
+            ActionForm(data, outcomes=outcomes, prefix=f"action-{number}")
+            for number in range(1, ACTION_ROWS + 1)
+        ],
+    )
+
+
+def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
+    """Return (anchor id, message) for every error, in page order, for the error summary."""
+    errors = []
+    for form in form_list:
+        for message in form.non_field_errors():
+            errors.append(("", str(message)))
+        for bound in form:
+            for message in bound.errors:
+                anchor = (
+                    f"{bound.auto_id}_day"
+                    if isinstance(bound.field, DatePartsField)
+                    else bound.id_for_label
+                )
+                prefix = getattr(form, "outcome", None)
+                label = f"{prefix.name}: " if prefix is not None else ""
+                errors.append((anchor, f"{label}{message}"))
+    return errors
+
+
+def save_recording(
+    actor: User, person: Person, framework: Framework, kind: str, recording: RecordingForms
+) -> Conversation:
+    """Record the conversation as a draft, with its actions in a draft plan, in one transaction."""
+    story = recording.conversation.cleaned_data
+    inputs = [
+        OutcomeInput(outcome=form.outcome.code, **form.cleaned_data) for form in recording.outcomes
+    ]
+    actions = [
+        ActionInput(
+            description=form.cleaned_data["description"],
+            owner=form.cleaned_data["owner"],
+            outcome=form.cleaned_data["outcome"] or None,
+            owner_name=form.cleaned_data["owner_name"],
+            due_on=form.cleaned_data["due_on"],
+        )
+        for form in recording.actions
+        if not form.is_blank
+    ]
+    with transaction.atomic():
+        conversation = record_conversation(
+            actor,
+            person,
+            framework=framework,
+            kind=kind,
+            records=inputs,
+            held_on=story["held_on"],
+            story=story["story"],
+            participants=story["participants"],
+            next_review_due=story["next_review_due"],
+        )
+        if kind != ConversationKind.EXIT or actions:
+            create_plan(
+                actor,
+                person,
+                starts_on=story["held_on"],
+                conversation=conversation,
+                review_due=story["next_review_due"],
+                actions=actions,
+                draft=True,
+            )
+    return conversation

@@ -1,0 +1,298 @@
+"""Recording a conversation (choose, record, check, agree) and correcting a record with history."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from meaningful.accounts.views import signed_in_user
+from meaningful.analysis.recording_quality import RecordText, check_record
+from meaningful.audit.services import EditConflict, revisions_of
+from meaningful.conversations.forms import OutcomeChoiceForm, OutcomeRecordForm, StartForm
+from meaningful.conversations.models import ConversationKind, ConversationStatus, OutcomeRecord
+from meaningful.conversations.recording import (
+    build_forms,
+    earlier_records,
+    error_list,
+    framework_for,
+    frameworks_for,
+    previous_conversation,
+    save_recording,
+)
+from meaningful.conversations.services import (
+    agree_conversation,
+    read_conversation,
+    update_outcome_record,
+)
+from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.people.models import Person
+from meaningful.people.services import read_person
+
+
+@login_required
+def start(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Steps 1 and 2: the kind of conversation and framework, then the outcomes discussed."""
+    person = read_person(signed_in_user(request), person_id, purpose="record a conversation")
+    frameworks = frameworks_for(person)
+    previous = previous_conversation(person)
+    if "framework" not in request.GET:
+        initial = {
+            "kind": ConversationKind.REVIEW if previous else ConversationKind.BASELINE,
+            "framework": previous.framework.slug if previous else _suggested(person),
+        }
+        form = StartForm(initial=initial, frameworks=frameworks)
+        return render(request, "conversations/start.html", {"person": person, "form": form})
+    form = StartForm(request.GET, frameworks=frameworks)
+    if not form.is_valid():
+        return render(
+            request,
+            "conversations/start.html",
+            {"person": person, "form": form, "errors": error_list([form])},
+            status=400,
+        )
+    framework = framework_for(person, form.cleaned_data["framework"])
+    outcomes = list(framework.outcomes.all())
+    if "outcomes" in request.GET or "chosen" in request.GET:
+        choice = OutcomeChoiceForm(request.GET, outcomes=outcomes)
+        if choice.is_valid():
+            query = urlencode(
+                {
+                    "kind": form.cleaned_data["kind"],
+                    "framework": framework.slug,
+                    "outcomes": choice.cleaned_data["outcomes"],
+                },
+                doseq=True,
+            )
+            return redirect(f"{reverse('conversation-record', args=[person.pk])}?{query}")
+        errors = error_list([choice])
+    else:
+        earlier = earlier_records(previous, framework)
+        choice = OutcomeChoiceForm(initial={"outcomes": list(earlier)}, outcomes=outcomes)
+        errors = []
+    return render(
+        request,
+        "conversations/choose_outcomes.html",
+        {
+            "person": person,
+            "form": choice,
+            "framework": framework,
+            "kind": form.cleaned_data["kind"],
+            "outcomes": outcomes,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _suggested(person: Person) -> str:
+    return "talking-points-carers" if person.is_carer else "talking-points-service-users"
+
+
+@login_required
+def record(request: HttpRequest, person_id: str) -> HttpResponse:
+    """Step 3: the recording form; saving makes a draft to check before it is agreed."""
+    user = signed_in_user(request)
+    person = read_person(user, person_id, purpose="record a conversation")
+    params = request.POST if request.method == "POST" else request.GET
+    kind = params.get("kind", "")
+    if kind not in ConversationKind.values:
+        raise NotFound("Start the conversation from the person's page.")
+    framework = framework_for(person, params.get("framework", ""))
+    by_code = {outcome.code: outcome for outcome in framework.outcomes.all()}
+    outcomes = [by_code[code] for code in params.getlist("outcomes") if code in by_code]
+    if not outcomes:
+        return redirect(
+            f"{reverse('conversation-start', args=[person.pk])}?kind={kind}&framework={framework.slug}"
+        )
+    previous = previous_conversation(person)
+    earlier = earlier_records(previous, framework)
+    forms = build_forms(
+        request.POST if request.method == "POST" else None, framework, outcomes, kind, earlier
+    )
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if forms.is_valid():
+            try:
+                conversation = save_recording(user, person, framework, kind, forms)
+            except (InvalidInput, NotAllowed) as error:
+                errors = [
+                    ("", message) for message in getattr(error, "errors", {"": str(error)}).values()
+                ]
+            else:
+                return redirect("conversation", conversation.pk)
+        else:
+            errors = error_list(forms.all())
+    return render(
+        request,
+        "conversations/record.html",
+        {
+            "person": person,
+            "framework": framework,
+            "kind": kind,
+            "kind_label": ConversationKind(kind).label,
+            "forms": forms,
+            "earlier": earlier,
+            "previous": previous,
+            "errors": errors,
+            "outcome_codes": [o.code for o in outcomes],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _prompts(record: OutcomeRecord) -> list[object]:
+    return list(
+        check_record(
+            RecordText(
+                what_matters=record.what_matters,
+                why_it_matters=record.why_it_matters,
+                working=record.working,
+                not_working=record.not_working,
+                contributions=tuple(record.contributions),
+            )
+        )
+    )
+
+
+@login_required
+def detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """A conversation as recorded; for a draft, the 'check your answers' page before agreeing."""
+    conversation = read_conversation(signed_in_user(request), conversation_id)
+    records = list(
+        conversation.records.select_related(
+            "outcome", "agreed_level", "person_level", "worker_level"
+        )
+    )
+    plan = conversation.plans.order_by("-created_at").first()
+    return render(
+        request,
+        "conversations/detail.html",
+        {
+            "conversation": conversation,
+            "person": conversation.person,
+            "records": [(record, _prompts(record)) for record in records],
+            "actions": list(plan.actions.select_related("outcome")) if plan else [],
+            "is_draft": conversation.status == ConversationStatus.DRAFT,
+        },
+    )
+
+
+@require_POST
+@login_required
+def agree(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """Mark the conversation as agreed with the person; its plan becomes the current plan."""
+    user = signed_in_user(request)
+    conversation = read_conversation(user, conversation_id, purpose="agree a conversation")
+    with suppress(InvalidInput):  # already agreed (a double click): confirm all the same
+        agree_conversation(user, conversation)
+    return redirect("conversation-agreed", conversation.pk)
+
+
+@login_required
+def agreed(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    conversation = read_conversation(signed_in_user(request), conversation_id)
+    return render(
+        request,
+        "conversations/agreed.html",
+        {"conversation": conversation, "person": conversation.person},
+    )
+
+
+@login_required
+def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> HttpResponse:
+    """Correct what was recorded for one outcome; the earlier version is kept and shown."""
+    user = signed_in_user(request)
+    conversation = read_conversation(user, conversation_id, purpose="correct a record")
+    record = conversation.records.select_related("outcome").filter(pk=record_id).first()
+    if record is None:
+        raise NotFound("No such record.")
+    initial = {
+        "what_matters": record.what_matters,
+        "why_it_matters": record.why_it_matters,
+        "working": record.working,
+        "not_working": record.not_working,
+        "outcome_type": record.outcome_type,
+        "contributions": record.contributions,
+        "worker_level": getattr(record.worker_level, "code", ""),
+        "person_level": getattr(record.person_level, "code", ""),
+        "agreed_level": getattr(record.agreed_level, "code", ""),
+    }
+    form = OutcomeRecordForm(
+        request.POST if request.method == "POST" else None,
+        outcome=record.outcome,
+        scale=conversation.scale,
+        initial=initial,
+    )
+    errors: list[tuple[str, str]] = []
+    reason = request.POST.get("reason", "").strip()
+    if request.method == "POST":
+        if not reason:
+            errors.append(("reason", "Say why you are changing this record."))
+        if form.is_valid() and not errors:
+            changes = {
+                name: form.cleaned_data[name] or None
+                if name.endswith("_level")
+                else form.cleaned_data[name]
+                for name in initial
+            }
+            try:
+                update_outcome_record(
+                    user,
+                    record,
+                    changes,
+                    reason=reason,
+                    expected_version=int(request.POST.get("version", "0") or 0),
+                )
+            except EditConflict as error:
+                errors.append(("", str(error)))
+            except InvalidInput as error:
+                errors.extend(("", message) for message in error.errors.values())
+            else:
+                return redirect("conversation", conversation.pk)
+        errors = error_list([form]) + errors
+    return render(
+        request,
+        "conversations/edit_record.html",
+        {
+            "conversation": conversation,
+            "person": conversation.person,
+            "record": record,
+            "form": form,
+            "reason": reason,
+            "errors": errors,
+            "history": revisions_of(record),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def check_record_text(request: HttpRequest) -> JsonResponse:
+    """Return the recording prompts for one outcome's text, for the form's live hints."""
+    text = RecordText(
+        what_matters=request.POST.get("what_matters", "")[:20000],
+        why_it_matters=request.POST.get("why_it_matters", "")[:20000],
+        working=request.POST.get("working", "")[:20000],
+        not_working=request.POST.get("not_working", "")[:20000],
+        contributions=tuple(request.POST.getlist("contributions")),
+    )
+    return JsonResponse(
+        {
+            "prompts": [
+                {
+                    "field": p.field,
+                    "message": p.message,
+                    "suggestion": p.suggestion,
+                    "phrase": p.phrase,
+                }
+                for p in check_record(text)
+            ]
+        }
+    )

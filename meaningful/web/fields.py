@@ -1,0 +1,80 @@
+"""Form fields for GOV.UK patterns that Django does not have, such as the three-part date."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.safestring import SafeString
+
+_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+class DatePartsWidget(forms.Widget):
+    """Reads a date typed as day, month and year in three inputs named NAME_day and so on."""
+
+    parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: Any, name: str
+    ) -> dict[str, str] | None:
+        values = {part: str(data.get(f"{name}_{part}", "")).strip() for part, _, _ in self.parts}
+        return values if any(values.values()) else None
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        raise NotImplementedError("Render date fields with the components/date.html template.")
+
+
+class DatePartsField(forms.Field):
+    """A date typed in three parts; errors say which part is wrong, as GOV.UK advises."""
+
+    widget = DatePartsWidget
+
+    def __init__(
+        self, *, past_only: bool = False, future_only: bool = False, **kwargs: Any
+    ) -> None:
+        self.past_only, self.future_only = past_only, future_only
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if value in (None, "", {}):
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        label = str(self.label or "The date")
+        missing = [part for part, _, _ in DatePartsWidget.parts if not value.get(part)]
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and '.join(missing)}.")
+        if not all(_NUMBER.fullmatch(value[part]) for part, _, _ in DatePartsWidget.parts):
+            raise forms.ValidationError(
+                f"{label} must be written in numbers, for example 27 3 2026."
+            )
+        year = int(value["year"])
+        if year < 1900:
+            raise forms.ValidationError(
+                f"{label} must include a year with 4 numbers, for example 2026."
+            )
+        try:
+            return datetime.date(year, int(value["month"]), int(value["day"]))
+        except ValueError as error:
+            raise forms.ValidationError(f"{label} must be a real date.") from error
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        today = datetime.date.today()
+        if self.past_only and value > today:
+            raise forms.ValidationError(f"{self.label} must be today or in the past.")
+        if self.future_only and value < today:
+            raise forms.ValidationError(f"{self.label} must be today or in the future.")
