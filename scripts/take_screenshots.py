@@ -128,10 +128,9 @@ def main() -> None:
                 shoot(page, options.out, "record-review")
                 page.goto(f"{person_url}my-plan/")
                 shoot(page, options.out, "my-plan")
-                phone = browser.new_page(viewport={"width": 375, "height": 740})
-                phone.context.add_cookies(page.context.cookies())
-                phone.goto(person_url)
-                shoot(phone, options.out, "person-phone", full=False)
+                page.set_viewport_size({"width": 375, "height": 740})
+                page.goto(person_url)
+                shoot(page, options.out, "person-phone", full=False)
                 browser.close()
         finally:
             server.terminate()
