@@ -110,6 +110,15 @@ def build_forms(
     )
 
 
+def error_anchor(bound: forms.BoundField) -> str:
+    """Return the id an error summary link should jump to: the first input of the field."""
+    if isinstance(bound.field, DatePartsField):
+        return f"{bound.auto_id}_day"
+    if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{bound.auto_id}_0"
+    return str(bound.id_for_label)
+
+
 def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
     """Return (anchor id, message) for every error, in page order, for the error summary."""
     errors = []
@@ -118,11 +127,7 @@ def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
             errors.append(("", str(message)))
         for bound in form:
             for message in bound.errors:
-                anchor = (
-                    f"{bound.auto_id}_day"
-                    if isinstance(bound.field, DatePartsField)
-                    else bound.id_for_label
-                )
+                anchor = error_anchor(bound)
                 prefix = getattr(form, "outcome", None)
                 label = f"{prefix.name}: " if prefix is not None else ""
                 errors.append((anchor, f"{label}{message}"))

@@ -52,3 +52,14 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         WCAG_22_AA,
     )
     return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result]
+
+
+@pytest.fixture(autouse=True)
+def builtin_frameworks(transactional_db: None) -> None:
+    """Browser tests use transactional databases, which are emptied after each test; put the
+    built-in frameworks (normally installed by a data migration) back first."""
+    from django.apps import apps
+
+    from meaningful.frameworks.loading import install_builtin
+
+    install_builtin(apps)

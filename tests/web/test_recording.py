@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from meaningful.audit.services import revisions_of
+from meaningful.conversations.models import Conversation
+from meaningful.demo.factories import PERSONA_PASSWORD, Personas
+from meaningful.people.models import Person
+from meaningful.plans.models import SupportPlan
+
+OUTCOMES = ["seeing-people", "feeling-safe", "improved-mobility"]
+
+
+@pytest.fixture
+def owner(client: Client, personas: Personas) -> Client:
+    client.login(username=personas.owner.username, password=PERSONA_PASSWORD)
+    return client
+
+
+def record_url(person: Person, kind: str = "baseline", outcomes: list[str] = OUTCOMES) -> str:
+    query = urlencode(
+        {"kind": kind, "framework": "talking-points-service-users", "outcomes": outcomes},
+        doseq=True,
+    )
+    return reverse("conversation-record", args=[person.pk]) + "?" + query
+
+
+def filled(
+    kind: str = "baseline", outcomes: list[str] = OUTCOMES, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    review = today + timedelta(days=180)
+    data: dict[str, Any] = {
+        "kind": kind,
+        "framework": "talking-points-service-users",
+        "outcomes": outcomes,
+        "held_on_day": today.day,
+        "held_on_month": today.month,
+        "held_on_year": today.year,
+        "next_review_due_day": review.day,
+        "next_review_due_month": review.month,
+        "next_review_due_year": review.year,
+        "participants": "Agnes and Jean",
+        "story": "We met at home. Agnes wants to get out more.",
+        "action-1-description": "Phone the lunch club",
+        "action-1-owner": "family-community",
+        "action-1-owner_name": "Jean (daughter)",
+        "action-1-outcome": "seeing-people",
+    }
+    for code in outcomes:
+        data.update(
+            {
+                f"{code}-what_matters": "I want to get back to the lunch club on Tuesdays",
+                f"{code}-why_it_matters": "It is the only time I see my old friends",
+                f"{code}-working": "Jean drives me when she can",
+                f"{code}-not_working": "",
+                f"{code}-outcome_type": "maintain",
+                f"{code}-contributions": ["person", "family-community"],
+                f"{code}-worker_level": "partly-met",
+                f"{code}-person_level": "not-met",
+                f"{code}-agreed_level": "partly-met",
+            }
+        )
+    data.update(extra or {})
+    return data
+
+
+def test_the_start_page_suggests_a_baseline_first(owner: Client, person: Person) -> None:
+    html = owner.get(reverse("conversation-start", args=[person.pk])).content.decode()
+    assert 'value="baseline" checked' in html
+    assert 'value="talking-points-service-users" checked' in html
+
+
+def test_choosing_no_outcome_shows_a_linked_error(owner: Client, person: Person) -> None:
+    url = (
+        reverse("conversation-start", args=[person.pk])
+        + "?kind=baseline&framework=talking-points-service-users&chosen=1"
+    )
+    response = owner.get(url)
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_outcomes_0">Select at least one outcome you talked about.</a>'
+        in response.content.decode()
+    )
+
+
+def test_choosing_outcomes_leads_to_the_recording_form(owner: Client, person: Person) -> None:
+    url = (
+        reverse("conversation-start", args=[person.pk])
+        + "?"
+        + urlencode(
+            {"kind": "baseline", "framework": "talking-points-service-users", "outcomes": OUTCOMES},
+            doseq=True,
+        )
+    )
+    response = owner.get(url)
+    assert response.status_code == 302 and response["Location"] == record_url(person)
+    form = owner.get(response["Location"]).content.decode()
+    for name in ("Seeing people", "Feeling safe", "Improved mobility"):
+        assert f">{name}</h2>" in form
+
+
+def test_a_saved_conversation_is_a_draft_with_a_draft_plan(owner: Client, person: Person) -> None:
+    response = owner.post(record_url(person), filled())
+    conversation = Conversation.objects.get()
+    assert response["Location"] == reverse("conversation", args=[conversation.pk])
+    assert conversation.status == "draft" and conversation.records.count() == 3
+    record = conversation.records.get(outcome__code="seeing-people")
+    assert (record.worker_level.code, record.person_level.code, record.agreed_level.code) == (  # type: ignore[union-attr]
+        "partly-met",
+        "not-met",
+        "partly-met",
+    )
+    plan = SupportPlan.objects.get()
+    assert plan.status == "draft" and plan.actions.get().owner_name == "Jean (daughter)"
+
+
+def test_errors_are_listed_and_linked_and_nothing_is_saved(owner: Client, person: Person) -> None:
+    future = timezone.localdate() + timedelta(days=3)
+    data = filled(
+        held_on_day=future.day,
+        held_on_month=future.month,
+        held_on_year=future.year,
+        **{"action-2-description": "Ring the GP", "feeling-safe-agreed_level": "brilliant"},
+    )
+    data["next_review_due_month"] = "13"
+    response = owner.post(record_url(person), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        '<a href="#id_held_on_day">Date of the conversation must be today or in the past.</a>'
+        in html
+    )
+    assert (
+        '<a href="#id_next_review_due_day">When should you next review? must be a real date.</a>'
+        in html
+    )
+    assert '<a href="#id_action-2-owner">Select who will do this action.</a>' in html
+    assert 'href="#id_feeling-safe-agreed_level">Feeling safe: Select a valid choice.' in html
+    assert "I want to get back to the lunch club on Tuesdays" in html  # what was typed is kept
+    assert not Conversation.objects.exists()
+
+
+def test_check_your_answers_shows_recording_prompts(owner: Client, person: Person) -> None:
+    data = filled(extra={"feeling-safe-what_matters": "Needs to comply with care plan"})
+    conversation_url = owner.post(record_url(person), data)["Location"]
+    html = owner.get(conversation_url).content.decode()
+    assert "Check your answers before agreeing" in html
+    assert "not what matters to the person." in html
+    assert "Agree and finish" in html
+
+
+def test_agreeing_makes_the_plan_current_and_confirms(owner: Client, person: Person) -> None:
+    conversation_url = owner.post(record_url(person), filled())["Location"]
+    conversation = Conversation.objects.get()
+    response = owner.post(reverse("conversation-agree", args=[conversation.pk]))
+    assert response["Location"] == reverse("conversation-agreed", args=[conversation.pk])
+    assert "Conversation agreed" in owner.get(response["Location"]).content.decode()
+    assert SupportPlan.objects.get().status == "active"
+    assert "Agree and finish" not in owner.get(conversation_url).content.decode()
+
+
+def test_a_review_starts_from_last_time_and_shows_the_earlier_words(
+    owner: Client, person: Person
+) -> None:
+    owner.post(record_url(person), filled())
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    start = owner.get(
+        reverse("conversation-start", args=[person.pk])
+        + "?kind=review&framework=talking-points-service-users"
+    )
+    html = start.content.decode()
+    for code in OUTCOMES:
+        assert (
+            f'value="{code}" aria-describedby' in html
+            and "checked" in html.split(f'value="{code}"')[1][:200]
+        )
+    form = owner.get(record_url(person, "review")).content.decode()
+    assert "Last time (" in form
+    assert (
+        form.count("I want to get back to the lunch club on Tuesdays") >= 6
+    )  # pre-filled and shown
+    review = filled("review", extra={"seeing-people-agreed_level": "met"})
+    owner.post(record_url(person, "review"), review)
+    page = owner.get(reverse("person", args=[person.pk])).content.decode()
+    assert "Better than at first" in page
+    assert "First: Partly met" in page and "Latest: Met" in page
+
+
+def test_correcting_a_record_keeps_the_earlier_version(
+    owner: Client, person: Person, personas: Personas
+) -> None:
+    owner.post(record_url(person), filled())
+    conversation = Conversation.objects.get()
+    record = conversation.records.get(outcome__code="seeing-people")
+    url = reverse("record-edit", args=[conversation.pk, record.pk])
+    form = {
+        k.removeprefix("seeing-people-"): v
+        for k, v in filled().items()
+        if k.startswith("seeing-people-")
+    }
+    missing_reason = owner.post(url, {**form, "version": 1})
+    assert (
+        '<a href="#reason">Say why you are changing this record.</a>'
+        in missing_reason.content.decode()
+    )
+    changed = {
+        **form,
+        "what_matters": "I want to see my pals at the lunch club",
+        "version": 1,
+        "reason": "Agnes asked for her own words",
+    }
+    changed_prefixed = {
+        f"seeing-people-{k}" if k not in ("version", "reason") else k: v for k, v in changed.items()
+    }
+    assert owner.post(url, changed_prefixed).status_code == 302
+    record.refresh_from_db()
+    assert record.what_matters == "I want to see my pals at the lunch club"
+    [revision] = revisions_of(record)
+    assert revision.data["what_matters"] == "I want to get back to the lunch club on Tuesdays"
+    history = owner.get(url).content.decode()
+    assert "Agnes asked for her own words" in history and "Version 1" in history
+    stale = owner.post(url, {**changed_prefixed, "seeing-people-working": "Other", "version": 1})
+    assert "changed by someone else" in stale.content.decode()
+
+
+def test_action_status_updates_on_the_plan_page(owner: Client, person: Person) -> None:
+    owner.post(record_url(person), filled())
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    action = SupportPlan.objects.get().actions.get()
+    response = owner.post(
+        reverse("action-status", args=[action.pk]), {"status": "done", "version": 1}, follow=True
+    )
+    assert "is now done." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == "done" and revisions_of(action)[0].data["status"] == "planned"
+
+
+def test_my_plan_shows_their_words_and_downloads_as_pdf(owner: Client, person: Person) -> None:
+    owner.post(record_url(person), filled())
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    html = owner.get(reverse("my-plan", args=[person.pk])).content.decode()
+    assert "What matters to me" in html and "Jean (daughter)" in html
+    pdf = owner.get(reverse("my-plan-pdf", args=[person.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert 'filename="my-plan-agnes-millar.pdf"' in pdf["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "I want to get back to the lunch club on Tuesdays" in text
+    assert "Phone the lunch club" in text
+
+
+def test_the_live_checker_answers_with_prompts(owner: Client) -> None:
+    response = owner.post(
+        reverse("record-check"), {"what_matters": "Attends day centre twice weekly"}
+    )
+    prompts = response.json()["prompts"]
+    assert any(p["phrase"].lower().startswith("attends day centre") for p in prompts)
