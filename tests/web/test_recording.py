@@ -127,10 +127,13 @@ def test_a_saved_conversation_is_a_draft_with_a_draft_plan(owner: Client, person
 def test_errors_are_listed_and_linked_and_nothing_is_saved(owner: Client, person: Person) -> None:
     future = timezone.localdate() + timedelta(days=3)
     data = filled(
-        held_on_day=future.day,
-        held_on_month=future.month,
-        held_on_year=future.year,
-        **{"action-2-description": "Ring the GP", "feeling-safe-agreed_level": "brilliant"},
+        extra={
+            "held_on_day": future.day,
+            "held_on_month": future.month,
+            "held_on_year": future.year,
+            "action-2-description": "Ring the GP",
+            "feeling-safe-agreed_level": "brilliant",
+        }
     )
     data["next_review_due_month"] = "13"
     response = owner.post(record_url(person), data)
