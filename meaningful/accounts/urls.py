@@ -7,4 +7,5 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.sign_out, name="logout"),
     path("session/keep/", views.keep_session, name="keep-session"),
+    path("health/", views.health, name="health"),
 ]

@@ -75,6 +75,11 @@ def keep_session(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness check for load balancers and monitoring: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html", {"summary": home_summary(signed_in_user(request))})

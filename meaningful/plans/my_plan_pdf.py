@@ -260,6 +260,8 @@ def _fit(text: str, width: float) -> str:
     """Shorten footer text with an ellipsis so it never runs into the page number."""
     if stringWidth(text, _FONT, _FOOTER_SIZE) <= width:
         return text
+    # No Helvetica character is narrower than 0.19 em, so cut very long text before measuring.
+    text = text[: int(width / (_FOOTER_SIZE * 0.19)) + 1]
     while text and stringWidth(f"{text}\u2026", _FONT, _FOOTER_SIZE) > width:
         text = text[:-1]
     return f"{text.rstrip()}\u2026"

@@ -144,14 +144,28 @@ def _close_active_plans(person: Person, on: date) -> None:
 
 
 def activate_draft_plan(actor: User, conversation: Conversation) -> SupportPlan | None:
-    """When a conversation is agreed, its draft plan becomes the person's active plan."""
+    """When a conversation is agreed, its draft plan becomes the person's active plan.
+
+    Actions still open in the previous plan move into the new one, so nothing agreed earlier
+    drops out of sight; finished ones stay with the plan they belonged to.
+    """
     plan = conversation.plans.filter(status=PlanStatus.DRAFT).first()
     if plan is None:
         return None
     with transaction.atomic():
+        previous = conversation.person.plans.filter(status=PlanStatus.ACTIVE)
+        carried = Action.objects.filter(
+            plan__in=previous, status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
+        ).update(plan=plan)
         _close_active_plans(conversation.person, plan.starts_on)
         edit_with_history(
             plan, {"status": PlanStatus.ACTIVE}, actor=actor, reason="conversation agreed"
         )
-        record_event(actor, "plan.activate", plan, person_id=conversation.person_id)
+        record_event(
+            actor,
+            "plan.activate",
+            plan,
+            person_id=conversation.person_id,
+            detail={"carried_forward": carried},
+        )
     return plan

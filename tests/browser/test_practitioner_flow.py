@@ -146,10 +146,45 @@ def test_record_agree_review_and_print_my_plan(page: Page, live_server: LiveServ
     accessible(page)
     assert Conversation.objects.filter(status="agreed").count() == 2
 
+    # The support plan: mark an action done.
+    page.get_by_role("link", name="Support plan").click()
+    accessible(page)
+    page.get_by_label(re.compile("Status of .Phone the lunch club about Tuesdays")).select_option(
+        "done"
+    )
+    page.get_by_role(
+        "button", name=re.compile("Update .Phone the lunch club about Tuesdays")
+    ).click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is now done")
+    accessible(page)
+
+    # Correct a record: the earlier words are kept and shown.
+    page.get_by_role("link", name="Agnes Millar").click()
+    page.locator("table").filter(has_text="Review").get_by_role("link").first.click()
+    page.get_by_role("link", name="Change Seeing people").click()
+    page.get_by_label("What matters, in their own words").fill(
+        "I want to see my friends at the lunch club"
+    )
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Say why you are changing this record."
+    )
+    accessible(page)
+    page.get_by_label("Why are you changing it?").fill("Agnes asked for her own words")
+    page.get_by_role("button", name="Save the change").click()
+    page.get_by_role("link", name="See what it said before for Seeing people").click()
+    expect(page.locator("#history ~ .govuk-inset-text").first).to_contain_text(
+        "Agnes asked for her own words"
+    )
+    accessible(page)
+    page.get_by_role("link", name="Back to the conversation").click()
+    page.get_by_role("link", name="Agnes Millar").click()
+
     # My plan: readable on screen, prints without the navigation, downloads as PDF.
     page.get_by_role("link", name=re.compile("My plan")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
-    expect(page.locator("main")).to_contain_text("I want to get back to the lunch club")
+    expect(page.locator("main")).to_contain_text("I want to see my friends at the lunch club")
+    expect(page.locator("main")).to_contain_text("Phone the lunch club about Tuesdays")  # carried forward
     accessible(page)
     page.emulate_media(media="print")
     expect(page.locator(".govuk-service-navigation")).to_be_hidden()
@@ -230,3 +265,22 @@ def test_the_session_warning_offers_to_stay_signed_in(
     accessible(page)
     page.get_by_role("button", name="Stay signed in").click()
     expect(warning).to_be_hidden()
+
+
+def test_pages_fit_a_phone_screen(page: Page, live_server: LiveServer) -> None:
+    personas = make_personas()
+    person = make_person(personas.owner, personas.team)
+    from meaningful.demo.factories import make_conversation
+
+    make_conversation(personas.owner, person)
+    sign_in(page, live_server, personas.owner.username)
+    page.set_viewport_size({"width": 375, "height": 740})
+    for path in [
+        "/people/",
+        f"/people/{person.pk}/",
+        f"/people/{person.pk}/conversations/record/?kind=review&framework=talking-points-service-users&outcomes=seeing-people",
+        f"/people/{person.pk}/my-plan/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone screen"

@@ -242,3 +242,25 @@ def test_a_plan_with_nothing_in_it_still_prints() -> None:
     assert len(pages) == 1
     assert "My plan" in pages[0]
     assert "Page 1 of 1" in pages[0]
+
+
+def test_many_agreed_actions_flow_across_pages() -> None:
+    actions = tuple(
+        MyPlanAction(f"Agreed step {number}", "You", date(2027, 1, 1), "Planned")
+        for number in range(60)
+    )
+    data = my_plan_pdf(margaret(outcomes=(seeing_people(actions=actions),)))
+
+    assert len(read(data).pages) > 3
+    assert "Agreed step 59 Who: You When: by 1 January 2027 Progress: Planned" in text_of(data)
+
+
+def test_a_very_long_name_is_shortened_in_the_footer_not_run_into_the_page_number() -> None:
+    name = "Margaret " + "Anne " * 200
+    first_page = pages_text(my_plan_pdf(margaret(person_name=name)))[0]
+
+    footer = next(line for line in first_page.splitlines() if line.startswith("My plan: "))
+    assert footer.startswith("My plan: Margaret Anne Anne")
+    assert footer.endswith("\u2026")
+    assert len(footer) < 60
+    assert "Page 1 of " in first_page

@@ -99,3 +99,42 @@ def test_an_unknown_action_status_is_refused(personas: Personas, person: Person)
     assert action is not None
     with pytest.raises(InvalidInput, match="in-progress"):
         update_action(personas.owner, action, {"status": "finished"})
+
+
+def test_open_actions_carry_forward_when_a_new_plan_is_agreed(
+    personas: Personas, person: Person
+) -> None:
+    from meaningful.conversations.services import agree_conversation
+
+    first = make_conversation(personas.owner, person, levels={"seeing-people": "not-met"})
+    create_plan(
+        personas.owner,
+        person,
+        starts_on=timezone.localdate(),
+        conversation=first,
+        draft=True,
+        actions=[ActionInput("Open action", "person"), ActionInput("Finished action", "service")],
+    )
+    agree_conversation(personas.owner, first)
+    first_plan = SupportPlan.objects.get(conversation=first)
+    first_plan.actions.filter(description="Finished action").update(status="done")
+    review = make_conversation(
+        personas.owner, person, kind="review", levels={"seeing-people": "met"}
+    )
+    create_plan(
+        personas.owner,
+        person,
+        starts_on=timezone.localdate(),
+        conversation=review,
+        draft=True,
+        actions=[ActionInput("New action", "person")],
+    )
+    agree_conversation(personas.owner, review)
+    current = SupportPlan.objects.get(status="active")
+    assert current.conversation == review
+    assert sorted(current.actions.values_list("description", flat=True)) == [
+        "New action",
+        "Open action",
+    ]
+    assert list(first_plan.actions.values_list("description", flat=True)) == ["Finished action"]
+    assert AuditEvent.objects.filter(action="plan.activate").last().detail == {"carried_forward": 1}  # type: ignore[union-attr]
