@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from meaningful.accounts.models import TEAM_ROLES, Membership, Organisation, Role, Team, User
 
@@ -37,11 +37,10 @@ def reachable_people(user: User) -> QuerySet[Person]:
 
     if user.is_system:
         return Person.objects.all()
-    # EXISTS, not a join: no duplicates to remove, so ORDER BY ... LIMIT stays cheap.
-    current = Allocation.objects.filter(
-        person=OuterRef("pk"), team__in=care_teams(user), ended_on__isnull=True
-    )
-    return Person.objects.filter(Exists(current))
+    # "id IN (people allocated to my teams)": no join, so no duplicates to remove, and both
+    # SQLite and PostgreSQL drive the query from the team's allocations, not from every person.
+    current = Allocation.objects.filter(team__in=care_teams(user), ended_on__isnull=True)
+    return Person.objects.filter(pk__in=current.values("person_id"))
 
 
 def can_reach_person(user: User, person: Person) -> bool:
