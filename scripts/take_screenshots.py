@@ -51,6 +51,7 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def shoot(page: Page, out: Path, name: str, *, full: bool = True) -> None:
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=str(out / f"{name}.png"), full_page=full)
     print(f"wrote {out / name}.png")
 
@@ -98,7 +99,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(
                     executable_path="/usr/bin/chromium", args=FLAGS
                 )
-                page = browser.new_page(viewport={"width": options.width, "height": 800})
+                page = browser.new_page(viewport={"width": options.width, "height": 1100})
                 page.goto(f"{base}/sign-in/")
                 shoot(page, options.out, "sign-in")
                 page.get_by_label("Username").fill("morag.campbell")
@@ -114,20 +115,23 @@ def main() -> None:
                 for index in range(rows.count()):
                     page.goto(f"{base}/people/?show=all")
                     rows.nth(index).click()
+                    content = page.content()
                     if (
                         page.locator("section.app-journey").count() >= 3
-                        and "Cared for by" not in page.content()
+                        and "Cared for by" not in content
+                        and "support ended" not in content
+                        and "What is due" in content
                     ):
                         person_url = page.url
                         break
-                shoot(page, options.out, "person")
+                shoot(page, options.out, "person", full=False)
                 page.get_by_role("button", name="Record a conversation").click()
                 page.get_by_role("button", name="Continue").click()
-                shoot(page, options.out, "choose-outcomes")
+                shoot(page, options.out, "choose-outcomes", full=False)
                 page.get_by_role("button", name="Continue").click()
-                shoot(page, options.out, "record-review")
+                shoot(page, options.out, "record-review", full=False)
                 page.goto(f"{person_url}my-plan/")
-                shoot(page, options.out, "my-plan")
+                shoot(page, options.out, "my-plan", full=False)
                 page.set_viewport_size({"width": 375, "height": 740})
                 page.goto(person_url)
                 shoot(page, options.out, "person-phone", full=False)

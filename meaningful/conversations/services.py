@@ -23,7 +23,7 @@ from meaningful.conversations.models import (
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Level, OutcomeType, Scale
 from meaningful.people.models import Person
-from meaningful.plans.services import activate_draft_plan
+from meaningful.plans.services import activate_draft_plan, end_support
 
 TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
@@ -230,7 +230,11 @@ def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
             reason="agreed with the person",
         )
         record_event(actor, "conversation.agree", conversation, person_id=conversation.person_id)
-        activate_draft_plan(actor, conversation)
+        if (
+            activate_draft_plan(actor, conversation) is None
+            and conversation.kind == ConversationKind.EXIT
+        ):
+            end_support(actor, conversation)
     return conversation
 
 

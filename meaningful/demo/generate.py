@@ -234,6 +234,10 @@ class DemoBuilder:
                     review_due=next_review,
                     actions=actions_for(rng, threads, held_on, slots, team.name),
                 )
+        if previous_plan is not None:
+            previous_plan.refresh_from_db()  # an exit conversation may have closed it
+            if previous_plan.status == "active":
+                self._progress_since(previous_plan)
 
     def _maybe_correct(self, conversation: Conversation, slots: dict[str, str]) -> None:
         """Now and then a record is reworded in the person's own words; the old text is kept."""
@@ -248,6 +252,16 @@ class DemoBuilder:
                     {"what_matters": better},
                     reason="Reworded in the person's own words after checking with them",
                 )
+
+    def _progress_since(self, plan: SupportPlan) -> None:
+        """Actions in the current plan whose date has passed are mostly done or under way."""
+        for action in plan.actions.filter(due_on__lt=self.today):
+            status = self.rng.choices(
+                [ActionStatus.DONE, ActionStatus.IN_PROGRESS, ActionStatus.PLANNED],
+                weights=[55, 30, 15],
+            )[0]
+            if status != ActionStatus.PLANNED:
+                update_action(self.system, action, {"status": status}, reason="Progress noted")
 
     def _progress_actions(self, plan: SupportPlan) -> None:
         for action in plan.actions.all():

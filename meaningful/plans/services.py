@@ -169,3 +169,19 @@ def activate_draft_plan(actor: User, conversation: Conversation) -> SupportPlan 
             detail={"carried_forward": carried},
         )
     return plan
+
+
+def end_support(actor: User, conversation: Conversation) -> int:
+    """At an agreed exit conversation with no new plan, close the person's active plan."""
+    with transaction.atomic():
+        closed = 0
+        for plan in conversation.person.plans.filter(status=PlanStatus.ACTIVE):
+            edit_with_history(
+                plan,
+                {"status": PlanStatus.CLOSED, "ends_on": conversation.held_on},
+                actor=actor,
+                reason="support ended (exit conversation)",
+            )
+            record_event(actor, "plan.close", plan, person_id=conversation.person_id)
+            closed += 1
+    return closed

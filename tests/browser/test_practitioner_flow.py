@@ -184,7 +184,9 @@ def test_record_agree_review_and_print_my_plan(page: Page, live_server: LiveServ
     page.get_by_role("link", name=re.compile("My plan")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
     expect(page.locator("main")).to_contain_text("I want to see my friends at the lunch club")
-    expect(page.locator("main")).to_contain_text("Phone the lunch club about Tuesdays")  # carried forward
+    expect(page.locator("main")).to_contain_text(
+        "Phone the lunch club about Tuesdays"
+    )  # carried forward
     accessible(page)
     page.emulate_media(media="print")
     expect(page.locator(".govuk-service-navigation")).to_be_hidden()

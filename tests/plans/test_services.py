@@ -138,3 +138,16 @@ def test_open_actions_carry_forward_when_a_new_plan_is_agreed(
     ]
     assert list(first_plan.actions.values_list("description", flat=True)) == ["Finished action"]
     assert AuditEvent.objects.filter(action="plan.activate").last().detail == {"carried_forward": 1}  # type: ignore[union-attr]
+
+
+def test_an_agreed_exit_without_a_new_plan_closes_the_current_plan(
+    personas: Personas, person: Person
+) -> None:
+    from meaningful.conversations.services import agree_conversation
+
+    plan_for(personas, person)
+    exit_conversation = make_conversation(personas.owner, person, kind="exit")
+    agree_conversation(personas.owner, exit_conversation)
+    plan = SupportPlan.objects.get()
+    assert (plan.status, plan.ends_on) == ("closed", exit_conversation.held_on)
+    assert AuditEvent.objects.filter(action="plan.close").count() == 1

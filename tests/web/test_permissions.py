@@ -109,6 +109,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, scene: Scene, vi
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_the_live_checker_needs_a_signed_in_user(client: Client) -> None:
+    response = client.post(reverse("record-check"), {"what_matters": "Care plan followed"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 @pytest.mark.parametrize("who", ["outsider", "analyst"])
 def test_the_caseload_of_others_does_not_list_the_person(
     client: Client, scene: Scene, who: str
