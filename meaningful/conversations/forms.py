@@ -86,9 +86,15 @@ class ConversationForm(forms.Form):
     next_review_due = DatePartsField(
         label="When should you next review?",
         required=False,
-        future_only=True,
         help_text="Leave blank for an exit conversation. For example, 27 9 2026",
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        held_on, review = data.get("held_on"), data.get("next_review_due")
+        if held_on and review and review < held_on:
+            self.add_error("next_review_due", "The next review must be after the conversation.")
+        return data
 
     def clean_participants(self) -> str:
         return _no_nul(self.cleaned_data["participants"])

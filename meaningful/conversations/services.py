@@ -217,6 +217,47 @@ def update_outcome_record(
     return changed
 
 
+CONVERSATION_FIELDS = ("held_on", "participants", "story", "next_review_due")
+
+
+def update_conversation(
+    actor: User,
+    conversation: Conversation,
+    changes: dict[str, Any],
+    *,
+    reason: str,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Correct the conversation's date, who took part, story or review date, keeping the old version."""
+    _reachable_conversation(actor, conversation)
+    errors = {
+        name: "This field cannot be changed here."
+        for name in set(changes) - set(CONVERSATION_FIELDS)
+    }
+    held_on = changes.get("held_on", conversation.held_on)
+    review = changes.get("next_review_due", conversation.next_review_due)
+    if held_on > timezone.localdate():
+        errors["held_on"] = "The conversation date cannot be in the future."
+    if review is not None and review < held_on:
+        errors["next_review_due"] = "The next review must be after the conversation."
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        changed = edit_with_history(
+            conversation, changes, actor=actor, reason=reason, expected_version=expected_version
+        )
+        if changed:
+            record_event(
+                actor,
+                "conversation.update",
+                conversation,
+                person_id=conversation.person_id,
+                purpose=reason,
+                detail={"fields": changed},
+            )
+    return changed
+
+
 def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
     """Mark a draft conversation as agreed with the person; only agreed ratings feed reports."""
     _reachable_conversation(actor, conversation)

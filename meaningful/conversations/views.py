@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from meaningful.accounts.views import signed_in_user
 from meaningful.analysis.recording_quality import RecordText, check_record
 from meaningful.audit.services import EditConflict, revisions_of
-from meaningful.conversations.forms import OutcomeChoiceForm, OutcomeRecordForm, StartForm
+from meaningful.conversations.forms import (
+    ConversationForm,
+    OutcomeChoiceForm,
+    OutcomeRecordForm,
+    StartForm,
+)
 from meaningful.conversations.models import ConversationKind, ConversationStatus, OutcomeRecord
 from meaningful.conversations.recording import (
     build_forms,
@@ -26,8 +31,10 @@ from meaningful.conversations.recording import (
     save_recording,
 )
 from meaningful.conversations.services import (
+    CONVERSATION_FIELDS,
     agree_conversation,
     read_conversation,
+    update_conversation,
     update_outcome_record,
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
@@ -295,4 +302,47 @@ def check_record_text(request: HttpRequest) -> JsonResponse:
                 for p in check_record(text)
             ]
         }
+    )
+
+
+@login_required
+def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """Correct the conversation as a whole; the earlier version is kept and shown."""
+    user = signed_in_user(request)
+    conversation = read_conversation(user, conversation_id, purpose="correct a conversation")
+    initial = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
+    form = ConversationForm(request.POST if request.method == "POST" else None, initial=initial)
+    reason = request.POST.get("reason", "").strip()
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if not reason:
+            errors.append(("reason", "Say why you are changing this conversation."))
+        if form.is_valid() and not errors:
+            try:
+                update_conversation(
+                    user,
+                    conversation,
+                    {name: form.cleaned_data[name] for name in CONVERSATION_FIELDS},
+                    reason=reason,
+                    expected_version=int(request.POST.get("version", "0") or 0),
+                )
+            except EditConflict as error:
+                errors.append(("", str(error)))
+            except InvalidInput as error:
+                errors.extend(("", message) for message in error.errors.values())
+            else:
+                return redirect("conversation", conversation.pk)
+        errors = error_list([form]) + errors
+    return render(
+        request,
+        "conversations/edit_conversation.html",
+        {
+            "conversation": conversation,
+            "person": conversation.person,
+            "form": form,
+            "reason": reason,
+            "errors": errors,
+            "history": revisions_of(conversation),
+        },
+        status=400 if errors else 200,
     )

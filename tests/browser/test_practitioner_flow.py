@@ -286,3 +286,28 @@ def test_pages_fit_a_phone_screen(page: Page, live_server: LiveServer) -> None:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than a phone screen"
+
+
+def test_recording_works_without_javascript(browser: object, live_server: LiveServer) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    personas = make_personas()
+    make_person(personas.owner, personas.team, given_name="Agnes", family_name="Millar")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server, personas.owner.username)
+    page.goto(f"{live_server.url}/people/?q=millar")
+    page.get_by_role("link", name="Millar, Agnes").click()
+    page.get_by_role("button", name="Record a conversation").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Seeing people", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    fill_outcome(
+        page, "seeing-people", words="I want to get back to the lunch club", level="not-met"
+    )
+    page.get_by_role("button", name="Save as draft and check").click()
+    page.get_by_role("button", name="Agree and finish").click()
+    expect(page.locator(".govuk-panel__title")).to_have_text("Conversation agreed")
+    assert Conversation.objects.get().status == "agreed"
+    context.close()

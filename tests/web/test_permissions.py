@@ -48,6 +48,7 @@ def scene(personas: Personas) -> Scene:
                 + "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe",
             ),
             "conversation": ("get", reverse("conversation", args=[cid])),
+            "edit-conversation": ("get", reverse("conversation-edit", args=[cid])),
             "agree": ("post", reverse("conversation-agree", args=[cid])),
             "agreed": ("get", reverse("conversation-agreed", args=[cid])),
             "edit-record": ("get", reverse("record-edit", args=[cid, record.pk])),

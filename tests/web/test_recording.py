@@ -267,3 +267,44 @@ def test_the_live_checker_answers_with_prompts(owner: Client) -> None:
     )
     prompts = response.json()["prompts"]
     assert any(p["phrase"].lower().startswith("attends day centre") for p in prompts)
+
+
+def test_correcting_the_conversation_keeps_the_earlier_version(
+    owner: Client, person: Person
+) -> None:
+    owner.post(record_url(person), filled())
+    conversation = Conversation.objects.get()
+    url = reverse("conversation-edit", args=[conversation.pk])
+    day = conversation.held_on - timedelta(days=2)
+    form = {
+        "held_on_day": day.day,
+        "held_on_month": day.month,
+        "held_on_year": day.year,
+        "participants": "Agnes, Jean and Tom",
+        "story": "Corrected story",
+        "version": 1,
+    }
+    assert '<a href="#reason">' in owner.post(url, form).content.decode()
+    early_review = {
+        **form,
+        "next_review_due_day": day.day,
+        "next_review_due_month": day.month,
+        "next_review_due_year": day.year - 1,
+        "reason": "typo",
+    }
+    assert (
+        "The next review must be after the conversation."
+        in owner.post(url, early_review).content.decode()
+    )
+    assert owner.post(url, {**form, "reason": "Wrong date entered"}).status_code == 302
+    conversation.refresh_from_db()
+    assert (conversation.held_on, conversation.story, conversation.version) == (
+        day,
+        "Corrected story",
+        2,
+    )
+    assert (
+        revisions_of(conversation)[0].data["story"]
+        == "We met at home. Agnes wants to get out more."
+    )
+    assert "Wrong date entered" in owner.get(url).content.decode()
