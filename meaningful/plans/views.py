@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,13 +12,15 @@ from django.views.decorators.http import require_POST
 
 from meaningful.accounts.access import can_reach_person
 from meaningful.accounts.views import signed_in_user
-from meaningful.audit.services import EditConflict, record_event
+from meaningful.audit.services import EditConflict, record_event, revisions_of
+from meaningful.conversations.recording import error_list
 from meaningful.errors import InvalidInput, NotFound
 from meaningful.people.services import read_person
-from meaningful.plans.models import Action, ActionStatus
+from meaningful.plans.models import Action, ActionOwner, ActionStatus
 from meaningful.plans.my_plan import build_my_plan, current_plan
 from meaningful.plans.my_plan_pdf import my_plan_pdf
 from meaningful.plans.services import update_action
+from meaningful.web.fields import DatePartsField
 
 
 @login_required
@@ -78,3 +81,62 @@ def my_plan_download(request: HttpRequest, person_id: str) -> HttpResponse:
     filename = f"my-plan-{slugify(person.display_name)}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class ActionEditForm(forms.Form):
+    """Correct an agreed action: what, who, by when."""
+
+    description = forms.CharField(
+        label="What will happen",
+        max_length=500,
+        error_messages={"required": "Describe the action."},
+    )
+    owner = forms.ChoiceField(label="Who will do it", choices=ActionOwner.choices)
+    owner_name = forms.CharField(label="Name (optional)", required=False, max_length=100)
+    due_on = DatePartsField(label="By when", required=False)
+
+
+@login_required
+def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Correct an action in a plan; the earlier version is kept and shown."""
+    user = signed_in_user(request)
+    action = Action.objects.select_related("plan__person").filter(pk=action_id).first()
+    if action is None or not can_reach_person(user, action.plan.person):
+        raise NotFound("No such action.")
+    person = read_person(user, str(action.plan.person_id), purpose="correct an action")
+    fields = ("description", "owner", "owner_name", "due_on")
+    form = ActionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: getattr(action, name) for name in fields},
+    )
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                update_action(
+                    user,
+                    action,
+                    {name: form.cleaned_data[name] for name in fields},
+                    reason="action corrected",
+                    expected_version=int(request.POST.get("version", "0") or 0),
+                )
+            except EditConflict as error:
+                errors.append(("", str(error)))
+            except InvalidInput as error:
+                errors.extend(("", message) for message in error.errors.values())
+            else:
+                messages.success(request, "The action was changed. Its earlier version is kept.")
+                return redirect("plan", person.pk)
+        errors = error_list([form]) + errors
+    return render(
+        request,
+        "plans/action_edit.html",
+        {
+            "person": person,
+            "action": action,
+            "form": form,
+            "errors": errors,
+            "history": revisions_of(action),
+        },
+        status=400 if errors else 200,
+    )

@@ -56,6 +56,7 @@ def scene(personas: Personas) -> Scene:
             "my-plan": ("get", reverse("my-plan", args=[pid])),
             "my-plan-pdf": ("get", reverse("my-plan-pdf", args=[pid])),
             "action-status": ("post", reverse("action-status", args=[action.pk])),
+            "action-edit": ("get", reverse("action-edit", args=[action.pk])),
         },
     )
 
@@ -73,6 +74,7 @@ VIEWS = [
     "start",
     "record",
     "conversation",
+    "edit-conversation",
     "agree",
     "agreed",
     "edit-record",
@@ -80,6 +82,7 @@ VIEWS = [
     "my-plan",
     "my-plan-pdf",
     "action-status",
+    "action-edit",
 ]
 
 
@@ -125,3 +128,31 @@ def test_the_caseload_of_others_does_not_list_the_person(
     body = response.content.decode()
     assert "0 people found for &lsquo;Quarrier&rsquo;." in body
     assert reverse("person", args=[scene.urls["person"][1].split("/")[2]]) not in body
+
+
+def test_the_table_covers_every_person_level_route() -> None:
+    from django.urls import get_resolver
+
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    person_level = {
+        "person",
+        "conversation-start",
+        "conversation-record",
+        "conversation",
+        "conversation-edit",
+        "conversation-agree",
+        "conversation-agreed",
+        "record-edit",
+        "plan",
+        "my-plan",
+        "my-plan-pdf",
+        "action-status",
+        "action-edit",
+    }
+    assert person_level <= names
+    with_ids = {
+        n
+        for n in names
+        if n.startswith(("person", "conversation", "record-", "plan", "my-plan", "action-"))
+    }
+    assert with_ids - {"record-check"} == person_level, "add the new view to this table"

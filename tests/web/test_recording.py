@@ -308,3 +308,33 @@ def test_correcting_the_conversation_keeps_the_earlier_version(
         == "We met at home. Agnes wants to get out more."
     )
     assert "Wrong date entered" in owner.get(url).content.decode()
+
+
+def test_an_action_can_be_corrected_and_keeps_its_history(owner: Client, person: Person) -> None:
+    owner.post(record_url(person), filled())
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    action = SupportPlan.objects.get().actions.get()
+    url = reverse("action-edit", args=[action.pk])
+    blank = owner.post(url, {"description": "", "owner": "service", "version": 1})
+    assert '<a href="#id_description">Describe the action.</a>' in blank.content.decode()
+    due = timezone.localdate() + timedelta(days=30)
+    changed = owner.post(
+        url,
+        {
+            "description": "Phone the lunch club on Monday",
+            "owner": "person",
+            "due_on_day": due.day,
+            "due_on_month": due.month,
+            "due_on_year": due.year,
+            "version": 1,
+        },
+        follow=True,
+    )
+    assert "Its earlier version is kept." in changed.content.decode()
+    action.refresh_from_db()
+    assert (action.description, action.owner, action.due_on) == (
+        "Phone the lunch club on Monday",
+        "person",
+        due,
+    )
+    assert revisions_of(action)[0].data["description"] == "Phone the lunch club"
