@@ -1,4 +1,4 @@
-"""Turning the recording forms into one call of the services layer, and errors back into a summary."""
+"""Turning the recording forms into one call of the services layer."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from meaningful.errors import NotFound
 from meaningful.frameworks.models import Framework, Outcome
 from meaningful.people.models import Person
 from meaningful.plans.services import ActionInput, create_plan
-from meaningful.web.fields import DatePartsField
 
 
 def frameworks_for(person: Person) -> list[Framework]:
@@ -108,30 +107,6 @@ def build_forms(
             for number in range(1, ACTION_ROWS + 1)
         ],
     )
-
-
-def error_anchor(bound: forms.BoundField) -> str:
-    """Return the id an error summary link should jump to: the first input of the field."""
-    if isinstance(bound.field, DatePartsField):
-        return f"{bound.auto_id}_day"
-    if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        return f"{bound.auto_id}_0"
-    return str(bound.id_for_label)
-
-
-def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
-    """Return (anchor id, message) for every error, in page order, for the error summary."""
-    errors = []
-    for form in form_list:
-        for message in form.non_field_errors():
-            errors.append(("", str(message)))
-        for bound in form:
-            for message in bound.errors:
-                anchor = error_anchor(bound)
-                prefix = getattr(form, "outcome", None)
-                label = f"{prefix.name}: " if prefix is not None else ""
-                errors.append((anchor, f"{label}{message}"))
-    return errors
 
 
 def save_recording(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from meaningful.accounts.views import signed_in_user
 from meaningful.analysis.recording_quality import RecordText, check_record
-from meaningful.audit.services import EditConflict, revisions_of
+from meaningful.audit.services import revisions_of
 from meaningful.conversations.forms import (
     ConversationForm,
     OutcomeChoiceForm,
@@ -24,7 +24,6 @@ from meaningful.conversations.models import ConversationKind, ConversationStatus
 from meaningful.conversations.recording import (
     build_forms,
     earlier_records,
-    error_list,
     framework_for,
     frameworks_for,
     previous_conversation,
@@ -40,6 +39,7 @@ from meaningful.conversations.services import (
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.models import Person
 from meaningful.people.services import read_person
+from meaningful.web.form_errors import apply_edit, error_list, submitted_version
 
 
 @login_required
@@ -248,19 +248,16 @@ def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> H
                 else form.cleaned_data[name]
                 for name in initial
             }
-            try:
-                update_outcome_record(
+            errors = apply_edit(
+                lambda: update_outcome_record(
                     user,
                     record,
                     changes,
                     reason=reason,
-                    expected_version=int(request.POST.get("version", "0") or 0),
+                    expected_version=submitted_version(request),
                 )
-            except EditConflict as error:
-                errors.append(("", str(error)))
-            except InvalidInput as error:
-                errors.extend(("", message) for message in error.errors.values())
-            else:
+            )
+            if not errors:
                 return redirect("conversation", conversation.pk)
         errors = error_list([form]) + errors
     return render(
@@ -318,19 +315,17 @@ def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpRespons
         if not reason:
             errors.append(("reason", "Say why you are changing this conversation."))
         if form.is_valid() and not errors:
-            try:
-                update_conversation(
+            changes = {name: form.cleaned_data[name] for name in CONVERSATION_FIELDS}
+            errors = apply_edit(
+                lambda: update_conversation(
                     user,
                     conversation,
-                    {name: form.cleaned_data[name] for name in CONVERSATION_FIELDS},
+                    changes,
                     reason=reason,
-                    expected_version=int(request.POST.get("version", "0") or 0),
+                    expected_version=submitted_version(request),
                 )
-            except EditConflict as error:
-                errors.append(("", str(error)))
-            except InvalidInput as error:
-                errors.extend(("", message) for message in error.errors.values())
-            else:
+            )
+            if not errors:
                 return redirect("conversation", conversation.pk)
         errors = error_list([form]) + errors
     return render(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from meaningful.web.dates import long_date, short_date
+
 KINDS = frozenset({"baseline", "review", "exit"})
 
 # Colours meet WCAG 2.2 AA on the white background the chart paints for itself.
@@ -35,20 +37,6 @@ LEGEND_HEIGHT = 24
 POINT_RADIUS = 5
 MIN_WIDTH, MIN_HEIGHT = 240, 120
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # Characters XML 1.0 cannot hold even when escaped; a name containing one must not break the page.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -134,16 +122,6 @@ def chart_id_for(code: str) -> str:
     return "-".join(part for part in ("journey", slug, digest) if part)
 
 
-def uk_short_date(day: date) -> str:
-    """Return a date as a compact axis label, e.g. '3 Mar 25', whatever the server locale."""
-    return f"{day.day} {_MONTHS[day.month - 1][:3]} {day.year % 100:02d}"
-
-
-def uk_long_date(day: date) -> str:
-    """Return a date in words, e.g. '3 March 2025', whatever the server locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def _check(journey: OutcomeJourney, width: int, height: int) -> None:
     """Fail loudly on data that the caller must never pass (these are programming errors)."""
     if width < MIN_WIDTH or height < MIN_HEIGHT:
@@ -175,11 +153,11 @@ def _summary(points: Sequence[JourneyPoint]) -> str:
         return f"Not yet rated: no agreed level at {at} so far."
     first, latest = rated[0], rated[-1]
     if len(rated) == 1:
-        text = f"Only agreed level so far: {first.level_label} on {uk_long_date(first.held_on)}."
+        text = f"Only agreed level so far: {first.level_label} on {long_date(first.held_on)}."
     else:
         text = (
-            f"First: {first.level_label} on {uk_long_date(first.held_on)}."
-            f" Latest: {latest.level_label} on {uk_long_date(latest.held_on)}."
+            f"First: {first.level_label} on {long_date(first.held_on)}."
+            f" Latest: {latest.level_label} on {long_date(latest.held_on)}."
         )
     if unrated:
         text += f" No agreed level at {unrated} conversation{'' if unrated == 1 else 's'}."
@@ -233,7 +211,7 @@ def _line_and_points(frame: _Frame, points: Sequence[JourneyPoint]) -> list[str]
             ' stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>'
         )
     for point, x, y in rated:
-        tooltip = f"{point.kind.capitalize()}, {uk_long_date(point.held_on)}: {point.level_label}"
+        tooltip = f"{point.kind.capitalize()}, {long_date(point.held_on)}: {point.level_label}"
         parts.append(
             f'<circle class="journey-point" cx="{_n(x)}" cy="{_n(y)}" r="{POINT_RADIUS}"'
             f' fill="{LINE_COLOUR}" stroke="{BACKGROUND}" stroke-width="2">'
@@ -250,7 +228,7 @@ def _unrated_ticks(frame: _Frame, points: Sequence[JourneyPoint]) -> list[str]:
             continue
         x = _n(frame.x(point.held_on))
         said = f" ({point.level_label})" if point.level_label else ""
-        tooltip = f"{point.kind.capitalize()}, {uk_long_date(point.held_on)}: no agreed level{said}"
+        tooltip = f"{point.kind.capitalize()}, {long_date(point.held_on)}: no agreed level{said}"
         parts.append(
             f'<line class="journey-unrated" x1="{x}" x2="{x}" y1="{_n(frame.bottom + TICK_GAP)}"'
             f' y2="{_n(frame.bottom + TICK_GAP + TICK_LENGTH)}" stroke="{TEXT_COLOUR}"'
@@ -266,7 +244,7 @@ def _date_labels(frame: _Frame, points: Sequence[JourneyPoint]) -> list[str]:
     y = _n(frame.bottom + DATE_BASELINE)
     return [
         f'<text class="journey-date" x="{_n(xs[i])}" y="{y}" text-anchor="middle">'
-        f"{uk_short_date(days[i])}</text>"
+        f"{short_date(days[i])}</text>"
         for i in _spaced(xs, DATE_LABEL_SPACING)
     ]
 

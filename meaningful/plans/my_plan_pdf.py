@@ -31,6 +31,8 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
+from meaningful.web.dates import date_in_words, long_date
+
 
 @dataclass(frozen=True)
 class MyPlanAction:
@@ -60,22 +62,6 @@ class MyPlan:
     team_name: str
     outcomes: tuple[MyPlanOutcome, ...]
 
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 _FONT = "Helvetica"
 _BOLD = "Helvetica-Bold"
@@ -117,15 +103,6 @@ _ACTION = _style(
     bulletFontSize=_BODY_SIZE,
 )
 _CONTACT = _style("MyPlanContact", _BODY_SIZE, spaceAfter=4)
-
-
-def date_in_words(day: date) -> str:
-    """Return a date as people say it, whatever the server locale: 'Tuesday 3 March 2027'."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _short_date(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _clean(text: str) -> str:
@@ -182,7 +159,7 @@ def _action_lines(action: MyPlanAction) -> list[str]:
     if action.who.strip():
         lines.append(_labelled("Who:", action.who))
     if action.due is not None:
-        lines.append(_labelled("When:", f"by {_short_date(action.due)}"))
+        lines.append(_labelled("When:", f"by {long_date(action.due)}"))
     if action.status.strip():
         lines.append(_labelled("Progress:", action.status))
     return lines

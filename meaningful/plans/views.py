@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from meaningful.accounts.access import can_reach_person
 from meaningful.accounts.views import signed_in_user
 from meaningful.audit.services import EditConflict, record_event, revisions_of
-from meaningful.conversations.recording import error_list
 from meaningful.errors import InvalidInput, NotFound
 from meaningful.people.services import read_person
 from meaningful.plans.models import Action, ActionOwner, ActionStatus
@@ -21,6 +20,7 @@ from meaningful.plans.my_plan import build_my_plan, current_plan
 from meaningful.plans.my_plan_pdf import my_plan_pdf
 from meaningful.plans.services import update_action
 from meaningful.web.fields import DatePartsField
+from meaningful.web.form_errors import apply_edit, error_list, submitted_version
 
 
 @login_required
@@ -48,7 +48,7 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
             action,
             {"status": request.POST.get("status", "")},
             reason="status updated",
-            expected_version=int(request.POST.get("version", "0") or 0),
+            expected_version=submitted_version(request),
         )
     except InvalidInput as error:
         messages.error(request, " ".join(error.errors.values()))
@@ -112,19 +112,17 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         if form.is_valid():
-            try:
-                update_action(
+            changes = {name: form.cleaned_data[name] for name in fields}
+            errors = apply_edit(
+                lambda: update_action(
                     user,
                     action,
-                    {name: form.cleaned_data[name] for name in fields},
+                    changes,
                     reason="action corrected",
-                    expected_version=int(request.POST.get("version", "0") or 0),
+                    expected_version=submitted_version(request),
                 )
-            except EditConflict as error:
-                errors.append(("", str(error)))
-            except InvalidInput as error:
-                errors.extend(("", message) for message in error.errors.values())
-            else:
+            )
+            if not errors:
                 messages.success(request, "The action was changed. Its earlier version is kept.")
                 return redirect("plan", person.pk)
         errors = error_list([form]) + errors

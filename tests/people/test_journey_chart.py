@@ -16,9 +16,8 @@ from meaningful.people.journey_chart import (
     OutcomeJourney,
     chart_id_for,
     journey_svg,
-    uk_long_date,
-    uk_short_date,
 )
+from meaningful.web.dates import long_date, short_date
 
 SVG = "{http://www.w3.org/2000/svg}"
 LEVELS = ("Not met", "Partly met", "Met")
@@ -262,9 +261,9 @@ def test_the_same_journey_always_gives_the_same_string() -> None:
 
 
 def test_dates_are_written_in_uk_style() -> None:
-    assert uk_short_date(date(2025, 3, 3)) == "3 Mar 25"
-    assert uk_short_date(date(2009, 12, 25)) == "25 Dec 09"
-    assert uk_long_date(date(2026, 10, 1)) == "1 October 2026"
+    assert short_date(date(2025, 3, 3)) == "3 Mar 25"
+    assert short_date(date(2009, 12, 25)) == "25 Dec 09"
+    assert long_date(date(2026, 10, 1)) == "1 October 2026"
 
 
 def test_it_rejects_a_rank_outside_the_scale() -> None:

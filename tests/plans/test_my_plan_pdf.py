@@ -11,9 +11,9 @@ from meaningful.plans.my_plan_pdf import (
     MyPlan,
     MyPlanAction,
     MyPlanOutcome,
-    date_in_words,
     my_plan_pdf,
 )
+from meaningful.web.dates import date_in_words
 
 HOSTILE = '<b>&amp; "quoted"'
 
