@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "meaningful.plans",
     "meaningful.demo",
     "meaningful.web",
+    "meaningful.interop",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,15 @@ import pytest
 from meaningful.cli import main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
-OUR_COMMANDS = {"demo", "serve", "seed-scale", "load-frameworks", "list-frameworks", "verify-audit"}
+OUR_COMMANDS = {
+    "demo",
+    "serve",
+    "seed-scale",
+    "load-frameworks",
+    "list-frameworks",
+    "verify-audit",
+    "import-records",
+}
 
 
 def listed_commands(capsys: pytest.CaptureFixture[str]) -> set[str]:

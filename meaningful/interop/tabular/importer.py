@@ -1,0 +1,393 @@
+"""Importing outcome records from a spreadsheet: every row checked, every write through the services.
+
+Rows that break a rule are rejected with their row number, column and reason; the good rows are
+kept. Rows for the same person, date and conversation type form one conversation. Importing the
+same file again creates nothing new. A dry run does every check and every write, then rolls back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from meaningful.accounts.models import Organisation, Service, Team, User
+from meaningful.accounts.services import add_service, add_team
+from meaningful.conversations.models import Conversation
+from meaningful.conversations.services import (
+    OutcomeInput,
+    agree_conversation,
+    record_conversation,
+)
+from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.frameworks.models import Framework, Scale
+from meaningful.interop.tabular.columns import Columns, match_columns
+from meaningful.interop.tabular.reading import read_table
+from meaningful.interop.tabular.values import (
+    Levels,
+    OutcomeNames,
+    parse_kind,
+    parse_uk_date,
+)
+from meaningful.people.models import Identifier, Person
+from meaningful.people.services import register_person
+from meaningful.plans.services import ActionInput, create_plan
+
+_FIRST_PERSON = ("i ", "i'll", "me ", "my ")
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row; the same report for the command line and the web."""
+
+    dry_run: bool
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_already_imported: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)
+    people_created: int = 0
+    people_matched: int = 0
+    conversations_created: int = 0
+    ratings_stored: int = 0
+    services_created: list[str] = field(default_factory=list)
+    teams_created: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(self.rejected.values())
+
+    def reject(self, row: int, column: str, reason: str, kind: str) -> None:
+        self.rejected[kind] += 1
+        self.problems.append(Problem(row, column, reason))
+
+    def flag(self, row: int, column: str, reason: str) -> None:
+        self.flagged[reason] += 1
+        self.problems.append(Problem(row, column, f"kept, but {reason}"))
+
+    def snapshot(self) -> tuple[int, int, int, int]:
+        return (
+            self.people_created,
+            self.people_matched,
+            len(self.services_created),
+            len(self.teams_created),
+        )
+
+    def restore(self, counts: tuple[int, int, int, int]) -> None:
+        self.people_created, self.people_matched = counts[0], counts[1]
+        del self.services_created[counts[2] :]
+        del self.teams_created[counts[3] :]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_already_imported": self.rows_already_imported,
+            "rows_rejected": self.rows_rejected,
+            "rejected_by_reason": dict(sorted(self.rejected.items())),
+            "rows_flagged": sum(self.flagged.values()),
+            "flagged_by_reason": dict(sorted(self.flagged.items())),
+            "people_created": self.people_created,
+            "people_matched": self.people_matched,
+            "conversations_created": self.conversations_created,
+            "ratings_stored": self.ratings_stored,
+            "services_created": self.services_created,
+            "teams_created": self.teams_created,
+            "problems": [
+                p.__dict__ for p in sorted(self.problems, key=lambda p: (p.row, p.column))
+            ],
+        }
+
+
+@dataclass
+class Row:
+    """One checked row."""
+
+    number: int
+    cells: dict[str, str]
+    held_on: date
+    kind: str
+    outcome: str
+    level: str | None
+    born: date | None
+
+
+class Importer:
+    """Checks rows against one framework and scale, then writes them for one organisation."""
+
+    def __init__(
+        self,
+        actor: User,
+        organisation: Organisation,
+        framework: Framework,
+        scale: Scale | None,
+        report: ImportReport,
+    ) -> None:
+        self.actor, self.organisation, self.report = actor, organisation, report
+        self.framework = framework
+        self.scale = scale or framework.default_scale
+        self.today = timezone.localdate()
+        self.outcomes = OutcomeNames(
+            [(o.code, o.name, list(o.synonyms)) for o in framework.outcomes.all()]
+        )
+        self.levels = Levels(
+            [(lv.code, lv.label, lv.value) for lv in self.scale.levels.all()],
+            numeric=self.scale.kind in ("numeric", "goal-attainment"),
+            explicit=scale is not None,
+        )
+
+    def check(self, number: int, cells: dict[str, str], columns: Columns) -> Row | None:
+        """Return the row if it can be imported; otherwise record why not and return None."""
+        for name, value in cells.items():
+            if "\x00" in value:
+                self.report.reject(
+                    number,
+                    columns.heading(name),
+                    "contains an invisible NUL character",
+                    "NUL character",
+                )
+                return None
+        if not cells.get("person_id", "").strip():
+            self.report.reject(number, "person id", "no person id", "missing person id")
+            return None
+        try:
+            held_on = parse_uk_date(cells.get("held_on", ""), today=self.today)
+        except ValueError as error:
+            self.report.reject(number, "conversation date", str(error), "bad conversation date")
+            return None
+        if held_on > self.today:
+            self.report.reject(
+                number,
+                "conversation date",
+                f"{held_on:%d/%m/%Y} is in the future",
+                "bad conversation date",
+            )
+            return None
+        born = None
+        if cells.get("date_of_birth", "").strip():
+            try:
+                born = parse_uk_date(cells["date_of_birth"], today=self.today)
+            except ValueError as error:
+                self.report.reject(number, "date of birth", str(error), "bad date of birth")
+                return None
+            if born > self.today:
+                self.report.reject(
+                    number,
+                    "date of birth",
+                    f"{born:%d/%m/%Y} is in the future",
+                    "bad date of birth",
+                )
+                return None
+        try:
+            kind = parse_kind(cells.get("kind", ""))
+        except ValueError as error:
+            self.report.reject(number, "conversation type", str(error), "unknown conversation type")
+            return None
+        try:
+            outcome = self.outcomes.code_for(cells.get("outcome", ""))
+        except ValueError as error:
+            self.report.reject(number, "outcome", str(error), "unknown outcome")
+            return None
+        rating = self.levels.read(cells.get("rating", ""))
+        if rating.flag:
+            self.report.flag(
+                number,
+                "rating",
+                f"{rating.flag} ({cells.get('rating', '').strip()!r}): rating left empty",
+            )
+        return Row(number, cells, held_on, kind, outcome, rating.level, born)
+
+    def _team(self, cells: dict[str, str]) -> Team:
+        service_name = cells.get("service", "").strip() or "Imported records"
+        team_name = cells.get("team", "").strip() or service_name
+        service = Service.objects.filter(
+            organisation=self.organisation, name__iexact=service_name
+        ).first()
+        if service is None:
+            service = add_service(self.actor, self.organisation, service_name, "other")
+            self.report.services_created.append(service_name)
+        team = Team.objects.filter(service=service, name__iexact=team_name).first()
+        if team is None:
+            team = add_team(self.actor, service, team_name)
+            self.report.teams_created.append(f"{service.name} / {team_name}")
+        return team
+
+    def _person(self, first: Row, team: Team) -> Person:
+        person_id = first.cells["person_id"].strip()
+        existing = (
+            Identifier.objects.filter(
+                organisation=self.organisation, system="local", value=person_id
+            )
+            .select_related("person")
+            .first()
+        )
+        if existing is not None:
+            self.report.people_matched += 1
+            return existing.person
+        given, family = (
+            first.cells.get("given_name", "").strip(),
+            first.cells.get("family_name", "").strip(),
+        )
+        if not given or not family:
+            raise InvalidInput(
+                {"person": f"person {person_id} is new: give their forename and surname"}
+            )
+        person = register_person(
+            self.actor,
+            team,
+            identifiers=[("local", person_id)],
+            allocated_on=first.held_on,
+            given_name=given,
+            family_name=family,
+            date_of_birth=first.born,
+            postcode=first.cells.get("postcode", "").strip()[:10],
+        )
+        self.report.people_created += 1
+        return person
+
+    def write(self, rows: list[Row]) -> None:
+        """Write one conversation (rows sharing person, date and type) through the services."""
+        first = rows[0]
+        team = self._team(first.cells)
+        person = self._person(first, team)
+        if Conversation.objects.filter(
+            person=person,
+            held_on=first.held_on,
+            kind=first.kind,
+            framework__slug=self.framework.slug,
+        ).exists():
+            self.report.rows_already_imported += len(rows)
+            return
+        records = [
+            OutcomeInput(
+                outcome=row.outcome,
+                what_matters=row.cells.get("what_matters", "").strip(),
+                why_it_matters=row.cells.get("why_it_matters", "").strip(),
+                working=row.cells.get("working", "").strip(),
+                not_working=row.cells.get("not_working", "").strip(),
+                agreed_level=row.level,
+            )
+            for row in rows
+        ]
+        conversation = record_conversation(
+            self.actor,
+            person,
+            framework=self.framework,
+            scale=self.scale,
+            held_on=first.held_on,
+            kind=first.kind,
+            records=records,
+            team=team,
+            participants=first.cells.get("worker", "").strip()[:300],
+        )
+        actions = [
+            ActionInput(
+                description=text.strip()[:500],
+                outcome=row.outcome,
+                owner="person" if text.strip().lower().startswith(_FIRST_PERSON) else "service",
+            )
+            for row in rows
+            for text in row.cells.get("actions", "").split(";")
+            if text.strip()
+        ]
+        if actions:
+            create_plan(
+                self.actor,
+                person,
+                starts_on=first.held_on,
+                conversation=conversation,
+                actions=actions,
+                draft=True,
+            )
+        agree_conversation(self.actor, conversation)  # records from a case system were agreed there
+        self.report.conversations_created += 1
+        self.report.ratings_stored += sum(1 for row in rows if row.level)
+        self.report.rows_accepted += len(rows)
+
+
+def _group(
+    importer: Importer, rows: list[Row], report: ImportReport
+) -> dict[tuple[str, date, str], list[Row]]:
+    groups: dict[tuple[str, date, str], list[Row]] = {}
+    seen: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        signature = tuple(value.strip() for value in row.cells.values())
+        if signature in seen:
+            report.reject(
+                row.number, "", f"exact duplicate of row {seen[signature]}", "duplicate row"
+            )
+            continue
+        seen[signature] = row.number
+        key = (row.cells["person_id"].strip().lower(), row.held_on, row.kind)
+        group = groups.setdefault(key, [])
+        earlier = next((r for r in group if r.outcome == row.outcome), None)
+        if earlier is not None:
+            report.reject(
+                row.number,
+                "outcome",
+                f"{row.outcome} is already recorded for this conversation in row {earlier.number}",
+                "outcome twice in one conversation",
+            )
+            continue
+        group.append(row)
+    return groups
+
+
+def import_records(
+    actor: User,
+    path: Path,
+    *,
+    organisation: Organisation,
+    framework: Framework,
+    scale: Scale | None = None,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import a CSV or XLSX file of outcome records; raise UnreadableFile or ColumnError for the whole file."""
+    report = ImportReport(dry_run=dry_run)
+    table = read_table(path)
+    columns = match_columns(table.header, mapping)
+    importer = Importer(actor, organisation, framework, scale, report)
+    checked = []
+    for number, raw in enumerate(table.rows, start=1):
+        if not any(cell.strip() for cell in raw):
+            continue
+        report.rows_read += 1
+        if len(raw) > len(table.header) and any(cell.strip() for cell in raw[len(table.header) :]):
+            report.reject(number, "", "more cells than there are column headings", "extra cells")
+            continue
+        cells = {
+            name: raw[index] if index < len(raw) else ""
+            for name, index in columns.positions.items()
+        }
+        row = importer.check(number, cells, columns)
+        if row is not None:
+            checked.append(row)
+    with transaction.atomic():
+        for rows in _group(importer, checked, report).values():
+            before = report.snapshot()
+            try:
+                with transaction.atomic():
+                    importer.write(rows)
+            except (InvalidInput, NotAllowed, NotFound) as error:
+                report.restore(before)  # nothing of this conversation was kept
+                reason = "; ".join(getattr(error, "errors", {}).values()) or str(error)
+                for row in rows:
+                    report.reject(row.number, "", reason, "refused by the rules")
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

@@ -1,0 +1,102 @@
+"""Reading CSV and XLSX files into rows of text, whatever the spreadsheet did to them."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as a table; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The header and the data rows of a file, every cell as text."""
+
+    header: list[str]
+    rows: list[list[str]]
+    encoding: str
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()  # Excel has no date type: a date comes back as midnight
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _trim(rows: list[list[str]]) -> list[list[str]]:
+    """Drop trailing empty cells and wholly empty rows, as spreadsheets leave them behind."""
+    trimmed = []
+    for row in rows:
+        while row and not row[-1].strip():
+            row = row[:-1]
+        trimmed.append(row)
+    return trimmed
+
+
+def _read_xlsx(data: bytes) -> Table:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise UnreadableFile(
+            "This is not a readable .xlsx workbook. Save it again from Excel as .xlsx or .csv."
+        ) from error
+    sheet = workbook.worksheets[0]
+    rows = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return _table(rows, "xlsx")
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        # Excel's "CSV" (not "CSV UTF-8") is Windows-1252 on UK machines.
+        text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
+    first_line = text.split("\n", 1)[0]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
+    except csv.Error as error:
+        raise UnreadableFile(
+            f"The CSV file is malformed ({error}). Save it again as CSV UTF-8."
+        ) from error
+    return _table(rows, encoding)
+
+
+def _table(rows: list[list[str]], encoding: str) -> Table:
+    rows = _trim(rows)
+    while rows and not any(cell.strip() for cell in rows[0]):
+        rows = rows[1:]
+    if not rows:
+        raise UnreadableFile("The file is empty. The first row must hold the column headings.")
+    header, data = rows[0], rows[1:]
+    return Table(header=header, rows=data, encoding=encoding)
+
+
+def read_table(path: Path) -> Table:
+    """Read a .csv or .xlsx file; raise UnreadableFile with advice when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"Cannot open {path}: {error.strerror}.") from error
+    if path.suffix.lower() in {".xlsx", ".xlsm"} or data[:2] == b"PK":
+        return _read_xlsx(data)
+    return _read_csv(data)
