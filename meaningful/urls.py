@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/", include("meaningful.people.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
+    path("", include("meaningful.interop.urls")),
     path("admin/", admin.site.urls),
 ]

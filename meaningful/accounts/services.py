@@ -156,6 +156,7 @@ class HomeSummary:
     roles: list[str]
     teams: list[Team]
     caseload_count: int
+    can_import: bool
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -164,4 +165,10 @@ def home_summary(user: User) -> HomeSummary:
         Role(role).label for role in sorted(set(user.memberships.values_list("role", flat=True)))
     ]
     teams = list(care_teams(user).select_related("service")) if not user.is_system else []
-    return HomeSummary(roles=roles, teams=teams, caseload_count=reachable_people(user).count())
+    can_import = user.memberships.filter(role__in=[Role.ORG_ADMIN, Role.TEAM_LEADER]).exists()
+    return HomeSummary(
+        roles=roles,
+        teams=teams,
+        caseload_count=reachable_people(user).count(),
+        can_import=can_import,
+    )

@@ -9,17 +9,10 @@ from django import forms
 from meaningful.conversations.models import Contributor, ConversationKind
 from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale
 from meaningful.plans.models import ActionOwner
-from meaningful.web.fields import DatePartsField
+from meaningful.web.fields import DatePartsField, choice_field
 
 NO_LEVEL = ("", "Not rated")
 ACTION_ROWS = 5
-
-
-def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    return field
 
 
 def _no_nul(text: str) -> str:
@@ -45,7 +38,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, frameworks: list[Framework], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "framework").choices = [(f.slug, str(f)) for f in frameworks]
+        choice_field(self, "framework").choices = [(f.slug, str(f)) for f in frameworks]
 
 
 class OutcomeChoiceForm(forms.Form):
@@ -60,7 +53,7 @@ class OutcomeChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, outcomes: list[Outcome], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "outcomes").choices = [(o.code, o.name) for o in outcomes]
+        choice_field(self, "outcomes").choices = [(o.code, o.name) for o in outcomes]
 
 
 class ConversationForm(forms.Form):
@@ -156,7 +149,7 @@ class OutcomeRecordForm(forms.Form):
         self.outcome = outcome
         levels = [NO_LEVEL, *[(lv.code, lv.label) for lv in scale.levels.all()]]
         for name in ("worker_level", "person_level", "agreed_level"):
-            _choices(self, name).choices = levels
+            choice_field(self, name).choices = levels
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,7 +182,10 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, outcomes: list[Outcome], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "outcome").choices = [("", "General"), *[(o.code, o.name) for o in outcomes]]
+        choice_field(self, "outcome").choices = [
+            ("", "General"),
+            *[(o.code, o.name) for o in outcomes],
+        ]
 
     @property
     def is_blank(self) -> bool:

@@ -78,3 +78,11 @@ class DatePartsField(forms.Field):
             raise forms.ValidationError(f"{self.label} must be today or in the past.")
         if self.future_only and value < today:
             raise forms.ValidationError(f"{self.label} must be today or in the future.")
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """Return a form's choice field by name, to set its choices at run time."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field

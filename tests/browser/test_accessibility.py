@@ -97,3 +97,27 @@ def test_the_admin_pages_an_organisation_admin_uses_meet_wcag_22_aa(
     ]:
         page.goto(f"{live_server.url}{path}")
         assert axe_violations(page) == [], path
+
+
+def test_the_import_page_and_its_report_meet_wcag_22_aa(
+    page: Page, live_server: LiveServer
+) -> None:
+    personas = make_personas()
+    sign_in(page, live_server, personas.admin.username, PERSONA_PASSWORD)
+    page.get_by_role("link", name="Import outcome records from a spreadsheet").click()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose a .csv or .xlsx file to upload."
+    )
+    assert axe_violations(page) == []
+    messy = Path(__file__).resolve().parents[1] / "interop" / "data" / "messy.csv"
+    page.get_by_label("Spreadsheet (.csv or .xlsx)").set_input_files(str(messy))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload and check").click()
+    expect(
+        page.get_by_role("heading", name="Check of messy.csv: nothing was saved")
+    ).to_be_visible()
+    shoot(page, "import-report")
+    assert axe_violations(page) == []

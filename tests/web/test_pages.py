@@ -121,3 +121,8 @@ def test_an_org_admin_can_view_frameworks_but_not_change_them(
     assert "feeling-safe" in page and 'name="name"' not in page
     assert client.get("/admin/frameworks/framework/add/").status_code == 403
     assert client.post(f"/admin/frameworks/framework/{framework.pk}/delete/").status_code == 403
+
+
+def test_the_home_page_title_is_plain_text(client: Client, personas: Personas) -> None:
+    html = signed_in(client, personas.admin.username).get(reverse("home")).content.decode()
+    assert "<title>Home - Meaningful</title>" in html

@@ -8,6 +8,7 @@ same file again creates nothing new. A dry run does every check and every write,
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from meaningful.accounts.access import can_administer, import_grant
 from meaningful.accounts.models import Organisation, Service, Team, User
 from meaningful.accounts.services import add_service, add_team
 from meaningful.conversations.models import Conversation
@@ -377,7 +379,10 @@ def import_records(
         row = importer.check(number, cells, columns)
         if row is not None:
             checked.append(row)
-    with transaction.atomic():
+    grant = (
+        import_grant(actor, organisation) if can_administer(actor, organisation) else nullcontext()
+    )
+    with transaction.atomic(), grant:
         for rows in _group(importer, checked, report).values():
             before = report.snapshot()
             try:
