@@ -306,25 +306,50 @@ def test_a_team_leader_imports_into_their_own_team_only(
     )
 
 
+CELLS = [
+    "P1",
+    "P2",
+    "Ann",
+    "Lee",
+    "01/02/2024",
+    "31/02/2024",
+    "Feeling safe",
+    "Met",
+    "3",
+    "",
+    "x,y",
+    '"q"',
+    "\x00",
+    "2099-01-01",
+    "Seeing people",
+    "Baseline",
+    "Review",
+]
+RANDOM_ROWS = st.lists(st.lists(st.sampled_from(CELLS), max_size=7), max_size=8).map(
+    lambda rows: "\n".join(",".join(row) for row in rows).encode()
+)
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.binary(max_size=400))
-def test_random_bytes_never_crash_the_importer(tmp_path: Path, data: bytes) -> None:
+@given(st.one_of(st.binary(max_size=400), RANDOM_ROWS))
+def test_random_bytes_and_rows_never_crash_or_store_half_a_row(tmp_path: Path, data: bytes) -> None:
     organisation = Organisation.objects.first() or create_organisation(
         system_account(), "Fuzz Partnership"
     )
     framework = Framework.objects.get(slug="talking-points-service-users")
     path = tmp_path / "fuzz.csv"
     path.write_bytes(b"Person ID,Forename,Surname,Conversation date,Outcome,Rating\n" + data)
+    before = OutcomeRecord.objects.count()
     try:
         report = import_records(
             system_account(), path, organisation=organisation, framework=framework
         )
     except UnreadableFile:
         return
-    # Never half a row: every accepted row is one stored outcome record, nothing more.
-    assert OutcomeRecord.objects.count() >= report.rows_accepted
+    # Never half a row: every accepted row is exactly one stored outcome record.
+    assert OutcomeRecord.objects.count() - before == report.rows_accepted
     assert (
         report.rows_read
         == report.rows_accepted + report.rows_rejected + report.rows_already_imported
