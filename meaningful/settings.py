@@ -138,6 +138,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "meaningful" / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the package; collectstatic is optional
 
+# Key for the pseudonyms in analysts' extracts; keep it stable, or every pseudonym changes.
+PSEUDONYM_KEY = env_str("MEANINGFUL_PSEUDONYM_KEY", "")
+
 # The account that acts for command-line tools and imports, named as such in the audit.
 SYSTEM_USERNAME = env_str("MEANINGFUL_SYSTEM_USERNAME", "system")
 

@@ -157,6 +157,7 @@ class HomeSummary:
     teams: list[Team]
     caseload_count: int
     can_import: bool
+    can_extract: bool
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -171,4 +172,5 @@ def home_summary(user: User) -> HomeSummary:
         teams=teams,
         caseload_count=reachable_people(user).count(),
         can_import=can_import,
+        can_extract=user.memberships.filter(role__in=[Role.ANALYST, Role.ORG_ADMIN]).exists(),
     )
