@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "meaningful.demo",
     "meaningful.web",
     "meaningful.interop",
+    "meaningful.api",
 ]
 
 MIDDLEWARE = [

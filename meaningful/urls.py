@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meaningful.api.api import api
+
 admin.site.site_header = "Meaningful administration"
 admin.site.site_title = "Meaningful"
 
@@ -13,4 +15,5 @@ urlpatterns = [
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]
