@@ -7,7 +7,8 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import NinjaAPI, Status
+from ninja import NinjaAPI, Query, Status
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from meaningful.accounts.models import User
@@ -70,6 +71,24 @@ def invalid(request: HttpRequest, error: InvalidInput) -> Any:
     return api.create_response(
         request, {"detail": "The request breaks a rule.", "errors": error.errors}, status=422
     )
+
+
+@api.exception_handler(ValidationError)
+def malformed(request: HttpRequest, error: ValidationError) -> Any:
+    """Requests the schema itself refuses get the same shape of answer as broken rules."""
+    errors = {
+        ".".join(str(part) for part in item.get("loc", [])): str(item.get("msg", "not valid"))
+        for item in error.errors
+    }
+    return api.create_response(
+        request, {"detail": "The request is not valid.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> Any:
+    """Unreadable bodies (400) and missing tokens (401) in the same shape as every other problem."""
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
 @api.exception_handler(NotAllowed)
@@ -145,7 +164,11 @@ def list_frameworks(request: HttpRequest) -> Any:
 
 
 @api.get("/people", response={200: PersonPage, **ERRORS}, tags=["people"])
-def list_people(request: HttpRequest, q: str = "", page: int = 1) -> Any:
+def list_people(
+    request: HttpRequest,
+    q: str = Query("", max_length=100),
+    page: int = Query(1, ge=1, le=100_000),
+) -> Any:
     """People on the user's teams' caseload, 50 a page, searchable like the web caseload."""
     actor = _actor(request)
     people = caseload(actor, CaseloadQuery(text=q).cleaned())
@@ -178,7 +201,7 @@ def list_conversations(request: HttpRequest, person_id: str) -> Any:
 
 @api.post(
     "/people/{person_id}/conversations",
-    response={201: ConversationOut, 403: Problem, **ERRORS},
+    response={201: ConversationOut, 400: Problem, 403: Problem, **ERRORS},
     tags=["conversations"],
 )
 def create_conversation(request: HttpRequest, person_id: str, body: ConversationIn) -> Any:
