@@ -16,6 +16,7 @@ from meaningful.api.schemas import (
     ConversationIn,
     ConversationOut,
     FrameworkOut,
+    PeopleFilter,
     PersonOut,
     PersonPage,
     PlanOut,
@@ -164,13 +165,10 @@ def list_frameworks(request: HttpRequest) -> Any:
 
 
 @api.get("/people", response={200: PersonPage, **ERRORS}, tags=["people"])
-def list_people(
-    request: HttpRequest,
-    q: str = Query("", max_length=100),
-    page: int = Query(1, ge=1, le=100_000),
-) -> Any:
+def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     """People on the user's teams' caseload, 50 a page, searchable like the web caseload."""
     actor = _actor(request)
+    q, page = filters.q, filters.page
     people = caseload(actor, CaseloadQuery(text=q).cleaned())
     paged = Paginator(people, 50).get_page(page)
     record_event(actor, "caseload.view", purpose="api", detail={"q": q[:100], "page": paged.number})

@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 
 class Problem(Schema):
@@ -58,6 +58,13 @@ class PersonOut(PersonSummary):
     client_group: str
     about_me: str
     identifiers: list[IdentifierOut]
+
+
+class PeopleFilter(Schema):
+    model_config = ConfigDict(extra="forbid")  # a misspelt parameter is an error, not ignored
+
+    q: str = Field("", max_length=100, description="name, identifier or date of birth")
+    page: int = Field(1, ge=1, le=100_000)
 
 
 class PersonPage(Schema):
