@@ -39,7 +39,7 @@ from meaningful.conversations.services import (
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.models import Person
 from meaningful.people.services import read_person
-from meaningful.web.form_errors import apply_edit, error_list, submitted_version
+from meaningful.web.form_errors import error_list, submit_correction
 
 
 @login_required
@@ -236,30 +236,23 @@ def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> H
         scale=conversation.scale,
         initial=initial,
     )
-    errors: list[tuple[str, str]] = []
-    reason = request.POST.get("reason", "").strip()
-    if request.method == "POST":
-        if not reason:
-            errors.append(("reason", "Say why you are changing this record."))
-        if form.is_valid() and not errors:
-            changes = {
-                name: form.cleaned_data[name] or None
-                if name.endswith("_level")
-                else form.cleaned_data[name]
+    errors, reason, saved = submit_correction(
+        request,
+        form,
+        what="record",
+        edit=lambda data, why, version: update_outcome_record(
+            user,
+            record,
+            {
+                name: (data[name] or None) if name.endswith("_level") else data[name]
                 for name in initial
-            }
-            errors = apply_edit(
-                lambda: update_outcome_record(
-                    user,
-                    record,
-                    changes,
-                    reason=reason,
-                    expected_version=submitted_version(request),
-                )
-            )
-            if not errors:
-                return redirect("conversation", conversation.pk)
-        errors = error_list([form]) + errors
+            },
+            reason=why,
+            expected_version=version,
+        ),
+    )
+    if saved:
+        return redirect("conversation", conversation.pk)
     return render(
         request,
         "conversations/edit_record.html",
@@ -309,25 +302,20 @@ def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpRespons
     conversation = read_conversation(user, conversation_id, purpose="correct a conversation")
     initial = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
     form = ConversationForm(request.POST if request.method == "POST" else None, initial=initial)
-    reason = request.POST.get("reason", "").strip()
-    errors: list[tuple[str, str]] = []
-    if request.method == "POST":
-        if not reason:
-            errors.append(("reason", "Say why you are changing this conversation."))
-        if form.is_valid() and not errors:
-            changes = {name: form.cleaned_data[name] for name in CONVERSATION_FIELDS}
-            errors = apply_edit(
-                lambda: update_conversation(
-                    user,
-                    conversation,
-                    changes,
-                    reason=reason,
-                    expected_version=submitted_version(request),
-                )
-            )
-            if not errors:
-                return redirect("conversation", conversation.pk)
-        errors = error_list([form]) + errors
+    errors, reason, saved = submit_correction(
+        request,
+        form,
+        what="conversation",
+        edit=lambda data, why, version: update_conversation(
+            user,
+            conversation,
+            {name: data[name] for name in CONVERSATION_FIELDS},
+            reason=why,
+            expected_version=version,
+        ),
+    )
+    if saved:
+        return redirect("conversation", conversation.pk)
     return render(
         request,
         "conversations/edit_conversation.html",

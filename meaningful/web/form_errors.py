@@ -53,3 +53,25 @@ def apply_edit(edit: Callable[[], object]) -> ErrorList:
     except InvalidInput as error:
         return [("", message) for message in error.errors.values()]
     return []
+
+
+def submit_correction(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    what: str,
+    edit: Callable[[dict[str, object], str, int], object],
+) -> tuple[ErrorList, str, bool]:
+    """Handle a correction form: a reason is required, the edit goes through its service.
+
+    Returns the errors for the summary, the reason typed, and whether the change was saved.
+    """
+    reason = request.POST.get("reason", "").strip()
+    if request.method != "POST":
+        return [], reason, False
+    errors: ErrorList = [] if reason else [("reason", f"Say why you are changing this {what}.")]
+    if form.is_valid() and not errors:
+        errors = apply_edit(lambda: edit(form.cleaned_data, reason, submitted_version(request)))
+        if not errors:
+            return [], reason, True
+    return error_list([form]) + errors, reason, False
