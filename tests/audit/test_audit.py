@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from meaningful.audit.models import AppendOnlyError, AuditEvent
 from meaningful.audit.services import GENESIS_HASH, record_event, verify_chain
@@ -35,10 +38,42 @@ def test_an_event_cannot_be_changed_or_deleted_through_the_application(personas:
         AuditEvent.objects.all().delete()
 
 
+@contextmanager
+def guard_removed() -> Iterator[None]:
+    """Act as someone with the rights to drop the database's guard: what verify-audit is for."""
+    guard = importlib.import_module("meaningful.audit.migrations.0002_append_only_triggers")
+    sqlite = connection.vendor == "sqlite"
+    down = guard.SQLITE_DOWN if sqlite else [guard.POSTGRESQL_DOWN]
+    up = guard.SQLITE_UP if sqlite else [guard.POSTGRESQL_UP]
+    with connection.cursor() as cursor:
+        for statement in down:
+            cursor.execute(statement)
+    yield
+    with connection.cursor() as cursor:
+        for statement in up:
+            cursor.execute(statement)
+
+
+def test_the_database_itself_refuses_to_change_or_delete_events(personas: Personas) -> None:
+    event = AuditEvent.objects.first()
+    assert event is not None
+    for statement in (
+        "UPDATE audit_auditevent SET purpose = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.id])
+    assert AuditEvent.objects.get(pk=event.pk).purpose == event.purpose
+
+
 def test_verification_names_the_first_altered_event(personas: Personas, person: Person) -> None:
     read_person(personas.owner, person.id)
     target = AuditEvent.objects.get(action="person.read")
-    with connection.cursor() as cursor:
+    with guard_removed(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["curiosity", target.id]
         )
@@ -49,7 +84,7 @@ def test_verification_names_the_first_altered_event(personas: Personas, person: 
 
 def test_verification_notices_a_removed_event(personas: Personas) -> None:
     events = list(AuditEvent.objects.order_by("id"))
-    with connection.cursor() as cursor:
+    with guard_removed(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[2].id])
     assert verify_chain() == events[3].id
 

@@ -55,11 +55,27 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(autouse=True)
-def builtin_frameworks(transactional_db: None) -> None:
+def builtin_frameworks(transactional_db: None) -> Iterator[None]:
     """Browser tests use transactional databases, which are emptied after each test; put the
-    built-in frameworks (normally installed by a data migration) back first."""
+    built-in frameworks (normally installed by a data migration) back first. On SQLite the
+    emptying deletes rows one by one, which the audit table's append-only trigger refuses, so
+    the trigger is lifted for the emptying only (PostgreSQL truncates, which it allows)."""
+    import importlib
+
     from django.apps import apps
+    from django.db import connection
 
     from meaningful.frameworks.loading import install_builtin
 
+    guard = importlib.import_module("meaningful.audit.migrations.0002_append_only_triggers")
+    sqlite = connection.vendor == "sqlite"
     install_builtin(apps)
+    if sqlite:
+        with connection.cursor() as cursor:
+            for statement in [*guard.SQLITE_DOWN, *guard.SQLITE_UP]:
+                cursor.execute(statement)
+    yield
+    if sqlite:
+        with connection.cursor() as cursor:
+            for statement in guard.SQLITE_DOWN:
+                cursor.execute(statement)
