@@ -30,8 +30,10 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def _raw(name: str, default: str) -> str:
+    """Return the variable's value; set but empty counts as unset, as shells often leave it."""
     DECLARED[name] = Declared(name, default)
-    return os.environ.get(name, default)
+    value = os.environ.get(name, "")
+    return value if value.strip() else default
 
 
 def env_str(name: str, default: str = "") -> str:

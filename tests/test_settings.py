@@ -87,3 +87,10 @@ def test_bad_database_urls_are_refused_with_advice(tmp_path: Path, url: str, mes
     with pytest.raises(ImproperlyConfigured, match=message) as error:
         config.database_from_url(url, base_dir=tmp_path)
     assert "secret" not in str(error.value)
+
+
+def test_a_variable_set_to_nothing_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXAMPLE_URL", "")
+    assert config.env_str("EXAMPLE_URL", "sqlite:///var/x.sqlite3") == "sqlite:///var/x.sqlite3"
+    monkeypatch.setenv("EXAMPLE_FLAG", "  ")
+    assert config.env_bool("EXAMPLE_FLAG", default=True) is True
