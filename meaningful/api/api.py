@@ -168,10 +168,11 @@ def list_frameworks(request: HttpRequest) -> Any:
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     """People on the user's teams' caseload, 50 a page, searchable like the web caseload."""
     actor = _actor(request)
-    q, page = filters.q, filters.page
-    people = caseload(actor, CaseloadQuery(text=q).cleaned())
-    paged = Paginator(people, 50).get_page(page)
-    record_event(actor, "caseload.view", purpose="api", detail={"q": q[:100], "page": paged.number})
+    query = CaseloadQuery(text=filters.q).cleaned()
+    paged = Paginator(caseload(actor, query), 50).get_page(filters.page)
+    record_event(
+        actor, "caseload.view", purpose="api", detail={"q": query.text, "page": paged.number}
+    )
     return {"count": paged.paginator.count, "page": paged.number, "people": list(paged)}
 
 
@@ -206,6 +207,8 @@ def create_conversation(request: HttpRequest, person_id: str, body: Conversation
     """Record a conversation as a draft; every rule the web form applies is applied here."""
     actor = _actor(request)
     person = read_person(actor, person_id, purpose="api: record a conversation")
+    if "\x00" in body.framework:
+        raise InvalidInput({"framework": "Remove the invisible NUL character."})
     framework = (
         Framework.objects.filter(
             Q(organisation__isnull=True) | Q(organisation=person.organisation), slug=body.framework

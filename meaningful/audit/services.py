@@ -85,7 +85,8 @@ def record_event(
             purpose=purpose,
             channel=origin.channel,
             ip=origin.ip,
-            detail=json.loads(canonical_json(detail or {})),
+            # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
+            detail=json.loads(canonical_json(detail or {}).replace("\\u0000", "")),
             previous_hash=last or GENESIS_HASH,
         )
         event.hash = event_hash(event)

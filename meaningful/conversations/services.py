@@ -109,6 +109,9 @@ def record_conversation(
         errors["next_review_due"] = "The next review must be after the conversation."
     if not records:
         errors["records"] = "Record at least one outcome that was discussed."
+    for name, text in (("story", story), ("participants", participants)):
+        if "\x00" in text:
+            errors[name] = "Remove the invisible NUL character from this text."
     outcomes = {outcome.code: outcome for outcome in framework.outcomes.all()}
     levels = _levels_by_code(scale)
     prepared = []

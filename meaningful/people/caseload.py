@@ -44,7 +44,7 @@ class CaseloadQuery:
     def cleaned(self) -> CaseloadQuery:
         """Return the query with unknown choices replaced by their defaults."""
         return CaseloadQuery(
-            text=self.text.strip()[:100],
+            text=self.text.replace("\x00", "").strip()[:100],  # PostgreSQL text cannot hold NUL
             show=self.show if self.show in SHOW_CHOICES else "all",
             sort=self.sort if self.sort in SORT_CHOICES else "name",
         )

@@ -154,3 +154,24 @@ def test_every_route_is_documented(client: Client) -> None:
 
 def test_no_api_page_loads_scripts_from_elsewhere(client: Client) -> None:
     assert client.get("/api/docs").status_code == 404
+
+
+def test_invisible_nul_characters_are_refused_not_crashed_on(
+    client: Client, personas: Personas, person: Person, tokens: dict[str, str]
+) -> None:
+    assert call(client, tokens["owner"], "get", "/people?q=Mil%00lar")[0] == 200
+    body = {
+        "framework": "talking-points-service-users\x00",
+        "held_on": str(timezone.localdate()),
+        "kind": "baseline",
+        "story": "A\x00B",
+        "records": [{"outcome": "seeing-people"}],
+    }
+    assert (
+        call(client, tokens["owner"], "post", f"/people/{person.pk}/conversations", body)[0] == 422
+    )
+    body["framework"] = "talking-points-service-users"
+    status, problem = call(
+        client, tokens["owner"], "post", f"/people/{person.pk}/conversations", body
+    )
+    assert status == 422 and "story" in problem["errors"]
