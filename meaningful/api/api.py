@@ -34,6 +34,7 @@ from meaningful.conversations.services import (
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework
+from meaningful.frameworks.services import usable_framework
 from meaningful.people.caseload import CaseloadQuery, caseload
 from meaningful.people.services import read_person
 from meaningful.plans.my_plan import current_plan
@@ -207,17 +208,10 @@ def create_conversation(request: HttpRequest, person_id: str, body: Conversation
     """Record a conversation as a draft; every rule the web form applies is applied here."""
     actor = _actor(request)
     person = read_person(actor, person_id, purpose="api: record a conversation")
-    if "\x00" in body.framework:
-        raise InvalidInput({"framework": "Remove the invisible NUL character."})
-    framework = (
-        Framework.objects.filter(
-            Q(organisation__isnull=True) | Q(organisation=person.organisation), slug=body.framework
-        )
-        .order_by("-loaded_at")
-        .first()
-    )
-    if framework is None:
-        raise InvalidInput({"framework": f"Unknown framework {body.framework!r}."})
+    try:
+        framework = usable_framework(person.organisation, body.framework)
+    except NotFound as error:
+        raise InvalidInput({"framework": f"Unknown framework {body.framework!r}."}) from error
     conversation = record_conversation(
         actor,
         person,

@@ -162,3 +162,31 @@ def edit_with_history(
     instance.version += 1
     instance.save()
     return changed
+
+
+def edit_and_audit(
+    actor: User,
+    instance: Any,
+    changes: dict[str, Any],
+    *,
+    action: str,
+    person_id: uuid.UUID | None,
+    reason: str,
+    purpose: str | None = None,
+    expected_version: int | None = None,
+) -> list[str]:
+    """Correct a record, keeping its earlier version and auditing the change, all or nothing."""
+    with transaction.atomic():
+        changed = edit_with_history(
+            instance, changes, actor=actor, reason=reason, expected_version=expected_version
+        )
+        if changed:
+            record_event(
+                actor,
+                action,
+                instance,
+                person_id=person_id,
+                purpose=reason if purpose is None else purpose,
+                detail={"fields": changed},
+            )
+    return changed

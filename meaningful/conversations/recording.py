@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -20,27 +19,9 @@ from meaningful.conversations.forms import (
 )
 from meaningful.conversations.models import Conversation, ConversationKind, OutcomeRecord
 from meaningful.conversations.services import OutcomeInput, record_conversation
-from meaningful.errors import NotFound
 from meaningful.frameworks.models import Framework, Outcome
 from meaningful.people.models import Person
 from meaningful.plans.services import ActionInput, create_plan
-
-
-def frameworks_for(person: Person) -> list[Framework]:
-    """Return the framework versions usable for this person: built-in ones and their organisation's."""
-    return list(
-        Framework.objects.filter(Q(organisation__isnull=True) | Q(organisation=person.organisation))
-        .select_related("default_scale")
-        .order_by("name", "version")
-    )
-
-
-def framework_for(person: Person, slug: str) -> Framework:
-    """Return the newest usable version of a framework by slug, or NotFound."""
-    for framework in reversed(frameworks_for(person)):
-        if framework.slug == slug:
-            return framework
-    raise NotFound("No such framework.")
 
 
 def previous_conversation(person: Person) -> Conversation | None:

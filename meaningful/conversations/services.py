@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from meaningful.accounts.access import can_reach_person, care_teams
 from meaningful.accounts.models import Team, User
-from meaningful.audit.services import edit_with_history, record_event
+from meaningful.audit.services import edit_and_audit, edit_with_history, record_event
 from meaningful.conversations.models import (
     Contributor,
     Conversation,
@@ -77,6 +77,15 @@ def _record_values(
     return values, errors
 
 
+def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str]:
+    problems = {}
+    if held_on > timezone.localdate():
+        problems["held_on"] = "The conversation date cannot be in the future."
+    if next_review_due is not None and next_review_due < held_on:
+        problems["next_review_due"] = "The next review must be after the conversation."
+    return problems
+
+
 def record_conversation(
     actor: User,
     person: Person,
@@ -103,10 +112,7 @@ def record_conversation(
     errors: dict[str, str] = {}
     if kind not in ConversationKind.values:
         errors["kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
-    if held_on > timezone.localdate():
-        errors["held_on"] = "The conversation date cannot be in the future."
-    if next_review_due is not None and next_review_due < held_on:
-        errors["next_review_due"] = "The next review must be after the conversation."
+    errors.update(_date_problems(held_on, next_review_due))
     if not records:
         errors["records"] = "Record at least one outcome that was discussed."
     for name, text in (("story", story), ("participants", participants)):
@@ -200,24 +206,15 @@ def update_outcome_record(
     )
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
-        changed = edit_with_history(
-            record,
-            {name: values[name] for name in changes},
-            actor=actor,
-            reason=reason,
-            expected_version=expected_version,
-        )
-        if changed:
-            record_event(
-                actor,
-                "outcome-record.update",
-                record,
-                person_id=conversation.person_id,
-                purpose=reason,
-                detail={"fields": changed},
-            )
-    return changed
+    return edit_and_audit(
+        actor,
+        record,
+        {name: values[name] for name in changes},
+        action="outcome-record.update",
+        person_id=conversation.person_id,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 CONVERSATION_FIELDS = ("held_on", "participants", "story", "next_review_due")
@@ -239,26 +236,18 @@ def update_conversation(
     }
     held_on = changes.get("held_on", conversation.held_on)
     review = changes.get("next_review_due", conversation.next_review_due)
-    if held_on > timezone.localdate():
-        errors["held_on"] = "The conversation date cannot be in the future."
-    if review is not None and review < held_on:
-        errors["next_review_due"] = "The next review must be after the conversation."
+    errors.update(_date_problems(held_on, review))
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
-        changed = edit_with_history(
-            conversation, changes, actor=actor, reason=reason, expected_version=expected_version
-        )
-        if changed:
-            record_event(
-                actor,
-                "conversation.update",
-                conversation,
-                person_id=conversation.person_id,
-                purpose=reason,
-                detail={"fields": changed},
-            )
-    return changed
+    return edit_and_audit(
+        actor,
+        conversation,
+        changes,
+        action="conversation.update",
+        person_id=conversation.person_id,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def agree_conversation(actor: User, conversation: Conversation) -> Conversation:

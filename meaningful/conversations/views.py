@@ -24,8 +24,6 @@ from meaningful.conversations.models import ConversationKind, ConversationStatus
 from meaningful.conversations.recording import (
     build_forms,
     earlier_records,
-    framework_for,
-    frameworks_for,
     previous_conversation,
     save_recording,
 )
@@ -37,6 +35,7 @@ from meaningful.conversations.services import (
     update_outcome_record,
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.people.models import Person
 from meaningful.people.services import read_person
 from meaningful.web.form_errors import error_list, submit_correction
@@ -46,7 +45,7 @@ from meaningful.web.form_errors import error_list, submit_correction
 def start(request: HttpRequest, person_id: str) -> HttpResponse:
     """Steps 1 and 2: the kind of conversation and framework, then the outcomes discussed."""
     person = read_person(signed_in_user(request), person_id, purpose="record a conversation")
-    frameworks = frameworks_for(person)
+    frameworks = list(usable_frameworks(person.organisation).order_by("name", "version"))
     previous = previous_conversation(person)
     if "framework" not in request.GET:
         initial = {
@@ -63,7 +62,7 @@ def start(request: HttpRequest, person_id: str) -> HttpResponse:
             {"person": person, "form": form, "errors": error_list([form])},
             status=400,
         )
-    framework = framework_for(person, form.cleaned_data["framework"])
+    framework = usable_framework(person.organisation, form.cleaned_data["framework"])
     outcomes = list(framework.outcomes.all())
     if "outcomes" in request.GET or "chosen" in request.GET:
         choice = OutcomeChoiceForm(request.GET, outcomes=outcomes)
@@ -110,7 +109,7 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
     kind = params.get("kind", "")
     if kind not in ConversationKind.values:
         raise NotFound("Start the conversation from the person's page.")
-    framework = framework_for(person, params.get("framework", ""))
+    framework = usable_framework(person.organisation, params.get("framework", ""))
     by_code = {outcome.code: outcome for outcome in framework.outcomes.all()}
     outcomes = [by_code[code] for code in params.getlist("outcomes") if code in by_code]
     if not outcomes:

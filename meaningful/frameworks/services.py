@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps as django_apps
+from django.db.models import Q, QuerySet
 
 from meaningful.accounts.access import can_administer
 from meaningful.accounts.models import Organisation, User
 from meaningful.audit.services import record_event
-from meaningful.errors import NotAllowed
+from meaningful.errors import NotAllowed, NotFound
 from meaningful.frameworks.loading import (
     install_framework,
     install_scales,
@@ -59,3 +60,18 @@ def load_definition_file(
     codes = install_scales(django_apps, data, source=str(path))
     record_event(actor, "scales.load", detail={"codes": codes, "file": path.name})
     return LoadResult(str(path), "scales", ", ".join(codes), "loaded")
+
+
+def usable_frameworks(organisation: Organisation) -> QuerySet[Framework]:
+    """Return the framework versions an organisation records against: built-in ones and its own."""
+    return Framework.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+
+
+def usable_framework(organisation: Organisation, slug: str) -> Framework:
+    """Return the newest usable version of a framework by slug; NotFound when there is none."""
+    if "\x00" in slug:  # never send a NUL to the database (PostgreSQL refuses it)
+        raise NotFound("No such framework.")
+    framework = usable_frameworks(organisation).filter(slug=slug).order_by("-loaded_at").first()
+    if framework is None:
+        raise NotFound(f"No framework {slug!r}.")
+    return framework

@@ -9,13 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from meaningful.accounts.models import Membership, Organisation, Role, User
 from meaningful.accounts.views import signed_in_user
-from meaningful.frameworks.models import Framework, Scale
+from meaningful.frameworks.models import Scale
+from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.interop.tabular.columns import ColumnError
 from meaningful.interop.tabular.importer import import_records
 from meaningful.interop.tabular.reading import UnreadableFile
@@ -61,9 +61,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        frameworks = Framework.objects.filter(
-            Q(organisation__isnull=True) | Q(organisation=organisation)
-        )
+        frameworks = usable_frameworks(organisation)
         choice_field(self, "framework").choices = [
             (f.slug, str(f)) for f in frameworks.order_by("name")
         ]
@@ -91,11 +89,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "organisation": organisation}
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
-        framework = (
-            Framework.objects.filter(slug=form.cleaned_data["framework"])
-            .order_by("-loaded_at")
-            .first()
-        )
+        framework = usable_framework(organisation, form.cleaned_data["framework"])
         scale = (
             Scale.objects.filter(code=form.cleaned_data["scale"]).first()
             if form.cleaned_data["scale"]
@@ -112,7 +106,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     user,
                     path,
                     organisation=organisation,
-                    framework=framework,  # type: ignore[arg-type]
+                    framework=framework,
                     scale=scale,
                     dry_run=form.cleaned_data["dry_run"],
                 )

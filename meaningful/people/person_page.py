@@ -117,9 +117,14 @@ def _journeys(conversations: list[Conversation]) -> list[Journey]:
             record.outcome.code, Journey(record.outcome.code, record.outcome.name)
         )
         journey.rows.append(JourneyRow(record.conversation, record))
+    labels_by_scale: dict[int, tuple[str, ...]] = {}
     for journey in journeys.values():
         scale = journey.rows[0].conversation.scale
-        labels = tuple(level.label for level in scale.levels.all() if level.rank is not None)
+        if scale.pk not in labels_by_scale:  # one query per scale, not one per outcome
+            labels_by_scale[scale.pk] = tuple(
+                level.label for level in scale.levels.all() if level.rank is not None
+            )
+        labels = labels_by_scale[scale.pk]
         points = tuple(
             JourneyPoint(
                 held_on=row.conversation.held_on,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from meaningful.accounts.access import can_reach_person, can_work_in_team, reachable_people
 from meaningful.accounts.models import Team, User
-from meaningful.audit.services import edit_with_history, record_event
+from meaningful.audit.services import edit_and_audit, record_event
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.identifiers import (
     InvalidIdentifier,
@@ -145,20 +145,15 @@ def update_person(
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
     _check_person_fields(changes)
-    with transaction.atomic():
-        changed = edit_with_history(
-            person, changes, actor=actor, reason=reason, expected_version=expected_version
-        )
-        if changed:
-            record_event(
-                actor,
-                "person.update",
-                person,
-                person_id=person.id,
-                purpose=reason,
-                detail={"fields": changed},
-            )
-    return changed
+    return edit_and_audit(
+        actor,
+        person,
+        changes,
+        action="person.update",
+        person_id=person.id,
+        reason=reason,
+        expected_version=expected_version,
+    )
 
 
 def link_carer(

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from meaningful.accounts.access import can_reach_person
 from meaningful.accounts.models import User
-from meaningful.audit.services import edit_with_history, record_event
+from meaningful.audit.services import edit_and_audit, edit_with_history, record_event
 from meaningful.conversations.models import Conversation
 from meaningful.errors import InvalidInput, NotFound
 from meaningful.people.models import Person
@@ -119,24 +119,16 @@ def update_action(
         errors["description"] = "Describe the action."
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
-        changed = edit_with_history(
-            action,
-            changes,
-            actor=actor,
-            reason=reason or "action updated",
-            expected_version=expected_version,
-        )
-        if changed:
-            record_event(
-                actor,
-                "action.update",
-                action,
-                person_id=person.id,
-                purpose=reason,
-                detail={"fields": changed},
-            )
-    return changed
+    return edit_and_audit(
+        actor,
+        action,
+        changes,
+        action="action.update",
+        person_id=person.id,
+        reason=reason or "action updated",
+        purpose=reason,
+        expected_version=expected_version,
+    )
 
 
 def _close_active_plans(person: Person, on: date) -> None:

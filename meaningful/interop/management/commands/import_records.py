@@ -9,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meaningful.accounts.models import Membership, Organisation, User
-from meaningful.frameworks.models import Framework, Scale
+from meaningful.errors import NotFound
+from meaningful.frameworks.models import Scale
+from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.interop.tabular.columns import ColumnError, read_mapping
 from meaningful.interop.tabular.importer import ImportReport, import_records
 from meaningful.interop.tabular.reading import UnreadableFile
@@ -58,12 +60,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = acting_user(options["as_user"])
         organisation = _organisation(options["organisation"], actor)
-        framework = (
-            Framework.objects.filter(slug=options["framework"]).order_by("-loaded_at").first()
-        )
-        if framework is None:
-            known = ", ".join(Framework.objects.values_list("slug", flat=True).distinct())
-            raise CommandError(f"No framework {options['framework']!r}. Known: {known}.")
+        try:
+            framework = usable_framework(organisation, options["framework"])
+        except NotFound as error:
+            known = ", ".join(
+                usable_frameworks(organisation).values_list("slug", flat=True).distinct()
+            )
+            raise CommandError(f"No framework {options['framework']!r}. Known: {known}.") from error
         scale = None
         if options["scale"]:
             scale = Scale.objects.filter(code=options["scale"]).first()
