@@ -1,10 +1,10 @@
-"""Shared pieces of the command-line tools: who a command acts as."""
+"""Shared pieces of the command-line tools: who a command acts as, and for which organisation."""
 
 from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from meaningful.accounts.models import User
+from meaningful.accounts.models import Organisation, User
 from meaningful.accounts.services import system_account
 
 
@@ -16,3 +16,13 @@ def acting_user(username: str | None) -> User:
     if user is None:
         raise CommandError(f"No active user {username!r}; check the name given to --as.")
     return user
+
+
+def organisation_option(slug: str | None) -> Organisation | None:
+    """Return the organisation named by --organisation, None when not given; refuse unknown ones."""
+    if not slug:
+        return None
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise CommandError(f"No organisation with slug {slug!r}.")
+    return organisation

@@ -145,6 +145,11 @@ PSEUDONYM_KEY = env_str("MEANINGFUL_PSEUDONYM_KEY", "")
 # The account that acts for command-line tools and imports, named as such in the audit.
 SYSTEM_USERNAME = env_str("MEANINGFUL_SYSTEM_USERNAME", "system")
 
+# FHIR: the base of this installation's canonical URLs, and the identifier systems it writes.
+FHIR_BASE_URL = env_str("MEANINGFUL_FHIR_BASE_URL", "https://outcomes.example.org/fhir").rstrip("/")
+FHIR_CHI_SYSTEM = env_str("MEANINGFUL_FHIR_CHI_SYSTEM", "urn:oid:2.16.840.1.113883.2.1.3.2.4.16.53")
+FHIR_NHS_SYSTEM = env_str("MEANINGFUL_FHIR_NHS_SYSTEM", "https://fhir.nhs.uk/Id/nhs-number")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

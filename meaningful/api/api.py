@@ -35,6 +35,7 @@ from meaningful.conversations.services import (
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework
 from meaningful.frameworks.services import usable_framework
+from meaningful.interop.fhir.export import person_bundle
 from meaningful.people.caseload import CaseloadQuery, caseload
 from meaningful.people.services import read_person
 from meaningful.plans.my_plan import current_plan
@@ -237,6 +238,12 @@ def agree(request: HttpRequest, conversation_id: str) -> Any:
     conversation = read_conversation(actor, conversation_id, purpose="api: agree")
     agree_conversation(actor, conversation)
     return _conversation_out(conversation)
+
+
+@api.get("/people/{person_id}/fhir", response={200: dict[str, Any], **ERRORS}, tags=["people"])
+def get_fhir_record(request: HttpRequest, person_id: str) -> Any:
+    """Everything held about the person as a FHIR R4 Bundle (docs/fhir.md); the export is audited."""
+    return person_bundle(_actor(request), person_id)
 
 
 @api.get("/people/{person_id}/plan", response={200: PlanOut, **ERRORS}, tags=["plans"])

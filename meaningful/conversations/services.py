@@ -250,8 +250,14 @@ def update_conversation(
     )
 
 
-def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
-    """Mark a draft conversation as agreed with the person; only agreed ratings feed reports."""
+def agree_conversation(
+    actor: User, conversation: Conversation, *, carry_forward: bool = True
+) -> Conversation:
+    """Mark a draft conversation as agreed with the person; only agreed ratings feed reports.
+
+    ``carry_forward=False`` is for imports whose plans already list every action where it
+    ended up, so open actions must stay in the plan they came with.
+    """
     _reachable_conversation(actor, conversation)
     if conversation.status == ConversationStatus.AGREED:
         raise InvalidInput({"status": "This conversation is already agreed."})
@@ -264,7 +270,7 @@ def agree_conversation(actor: User, conversation: Conversation) -> Conversation:
         )
         record_event(actor, "conversation.agree", conversation, person_id=conversation.person_id)
         if (
-            activate_draft_plan(actor, conversation) is None
+            activate_draft_plan(actor, conversation, carry_forward=carry_forward) is None
             and conversation.kind == ConversationKind.EXIT
         ):
             end_support(actor, conversation)

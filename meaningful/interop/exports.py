@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from meaningful.accounts.views import signed_in_user
 from meaningful.errors import NotAllowed
+from meaningful.interop.fhir.export import person_bundle
 from meaningful.interop.tabular.export import (
     Extract,
     as_csv,
@@ -51,3 +52,15 @@ def pseudonymised(request: HttpRequest, kind: str) -> HttpResponse:
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     return _download(extract, "outcome-records-pseudonymised", kind)
+
+
+@login_required
+def fhir_record(request: HttpRequest, person_id: str) -> HttpResponse:
+    """One person's record as a FHIR R4 Bundle; 404 for anyone who may not open it."""
+    bundle = person_bundle(signed_in_user(request), person_id)
+    response = JsonResponse(
+        bundle, content_type="application/fhir+json", json_dumps_params={"indent": 1}
+    )
+    response["Content-Disposition"] = f'attachment; filename="record-{person_id}.fhir.json"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -135,7 +135,9 @@ def _close_active_plans(person: Person, on: date) -> None:
     person.plans.filter(status=PlanStatus.ACTIVE).update(status=PlanStatus.CLOSED, ends_on=on)
 
 
-def activate_draft_plan(actor: User, conversation: Conversation) -> SupportPlan | None:
+def activate_draft_plan(
+    actor: User, conversation: Conversation, *, carry_forward: bool = True
+) -> SupportPlan | None:
     """When a conversation is agreed, its draft plan becomes the person's active plan.
 
     Actions still open in the previous plan move into the new one, so nothing agreed earlier
@@ -146,9 +148,13 @@ def activate_draft_plan(actor: User, conversation: Conversation) -> SupportPlan 
         return None
     with transaction.atomic():
         previous = conversation.person.plans.filter(status=PlanStatus.ACTIVE)
-        carried = Action.objects.filter(
-            plan__in=previous, status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
-        ).update(plan=plan)
+        carried = (
+            Action.objects.filter(
+                plan__in=previous, status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS]
+            ).update(plan=plan)
+            if carry_forward
+            else 0
+        )
         _close_active_plans(conversation.person, plan.starts_on)
         edit_with_history(
             plan, {"status": PlanStatus.ACTIVE}, actor=actor, reason="conversation agreed"

@@ -111,6 +111,25 @@ def test_conversations_and_the_plan(
     )  # no plan yet
 
 
+def test_the_fhir_record_follows_the_same_rules(
+    client: Client, personas: Personas, person: Person, tokens: dict[str, str]
+) -> None:
+    make_conversation(personas.owner, person)
+    status, bundle = call(client, tokens["colleague"], "get", f"/people/{person.pk}/fhir")
+    assert status == 200 and bundle["resourceType"] == "Bundle"
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert {"Patient", "QuestionnaireResponse", "Goal", "Observation"} <= kinds
+    for who in ("outsider", "analyst"):
+        status, body = call(client, tokens[who], "get", f"/people/{person.pk}/fhir")
+        assert status == 404 and "Millar" not in json.dumps(body)
+    export = AuditEvent.objects.filter(action="export.fhir").get()
+    assert (export.channel, export.actor, export.person_id) == (
+        "api",
+        personas.colleague,
+        person.pk,
+    )
+
+
 def test_frameworks_are_listed_with_their_outcomes(
     client: Client, personas: Personas, tokens: dict[str, str]
 ) -> None:

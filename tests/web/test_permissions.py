@@ -57,6 +57,7 @@ def scene(personas: Personas) -> Scene:
             "my-plan-pdf": ("get", reverse("my-plan-pdf", args=[pid])),
             "action-status": ("post", reverse("action-status", args=[action.pk])),
             "action-edit": ("get", reverse("action-edit", args=[action.pk])),
+            "fhir": ("get", reverse("person-fhir", args=[pid])),
         },
     )
 
@@ -83,6 +84,7 @@ VIEWS = [
     "my-plan-pdf",
     "action-status",
     "action-edit",
+    "fhir",
 ]
 
 
@@ -148,6 +150,7 @@ def test_the_table_covers_every_person_level_route() -> None:
         "my-plan-pdf",
         "action-status",
         "action-edit",
+        "person-fhir",
     }
     assert person_level <= names
     with_ids = {

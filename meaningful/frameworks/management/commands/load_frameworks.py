@@ -8,10 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from meaningful.accounts.models import Organisation
 from meaningful.frameworks.services import load_definition_file
 from meaningful.frameworks.validation import DefinitionError
-from meaningful.management_support import acting_user
+from meaningful.management_support import acting_user, organisation_option
 
 
 class Command(BaseCommand):
@@ -29,11 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = acting_user(options["as_user"])
-        organisation = None
-        if options["organisation"]:
-            organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-            if organisation is None:
-                raise CommandError(f"No organisation with slug {options['organisation']!r}.")
+        organisation = organisation_option(options["organisation"])
         results: list[dict[str, Any]] = []
         failures: list[dict[str, Any]] = []
         for path in options["files"]:

@@ -15,15 +15,13 @@ from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.interop.tabular.columns import ColumnError, read_mapping
 from meaningful.interop.tabular.importer import ImportReport, import_records
 from meaningful.interop.tabular.reading import UnreadableFile
-from meaningful.management_support import acting_user
+from meaningful.management_support import acting_user, organisation_option
 
 
 def _organisation(slug: str | None, actor: User) -> Organisation:
-    if slug:
-        organisation = Organisation.objects.filter(slug=slug).first()
-        if organisation is None:
-            raise CommandError(f"No organisation with slug {slug!r}.")
-        return organisation
+    named = organisation_option(slug)
+    if named is not None:
+        return named
     mine = Organisation.objects.filter(
         pk__in=Membership.objects.filter(user=actor).values("organisation")
     )
