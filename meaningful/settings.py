@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "meaningful.demo",
     "meaningful.web",
     "meaningful.interop",
+    "meaningful.reports",
     "meaningful.api",
 ]
 

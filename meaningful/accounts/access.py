@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import QuerySet
 
 from meaningful.accounts.models import TEAM_ROLES, Membership, Organisation, Role, Team, User
@@ -84,3 +85,23 @@ def can_administer(user: User, organisation: Organisation) -> bool:
     return Membership.objects.filter(
         user=user, organisation=organisation, role=Role.ORG_ADMIN
     ).exists()
+
+
+REPORT_ROLES = (Role.ANALYST, Role.ORG_ADMIN)
+
+
+def reportable_teams(user: User) -> QuerySet[Team]:
+    """Return the teams whose figures the user may see in internal reports.
+
+    Practitioners and team leaders see their own teams' figures; analysts and administrators see
+    every team of their organisation. Reports show counts and anonymised words, never records.
+    """
+    if user.is_system:
+        return Team.objects.all()
+    organisations = Membership.objects.filter(user=user, role__in=REPORT_ROLES).values(
+        "organisation"
+    )
+    own = Membership.objects.filter(user=user, role__in=TEAM_ROLES).values("team")
+    return Team.objects.filter(
+        models.Q(service__organisation__in=organisations) | models.Q(pk__in=own)
+    ).distinct()

@@ -56,13 +56,17 @@ class Completion:
 def review_completion(
     levels: Sequence[tuple[str, str]],
     met_levels: Sequence[str],
+    people: tuple[int, int],
     reviewed: Mapping[str, int],
     not_reviewed: Mapping[str, int],
 ) -> Completion:
-    """Review completion, and the baseline levels of those reviewed vs those not (who is missing)."""
+    """Share of people (reviewed, not reviewed) whose review happened, and their baseline levels.
+
+    `reviewed` and `not_reviewed` count baseline ratings by level for each group, so the two
+    distributions show whether the people lost to review started out differently.
+    """
     seen = distribution(levels, reviewed)
     missing = distribution(levels, not_reviewed)
-    with_baseline = seen.total + missing.total
 
     def met_share(figures: Distribution) -> float | None:
         met = sum(figures.count(code) for code in met_levels)
@@ -70,8 +74,8 @@ def review_completion(
 
     a, b = met_share(seen), met_share(missing)
     return Completion(
-        with_baseline,
-        wilson(seen.total, with_baseline),
+        sum(people),
+        wilson(people[0], sum(people)),
         seen,
         missing,
         a - b if a is not None and b is not None else None,

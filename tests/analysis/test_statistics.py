@@ -97,9 +97,11 @@ def test_distribution_lists_every_level_in_scale_order() -> None:
 
 
 def test_review_completion_compares_who_was_reviewed_with_who_was_not() -> None:
+    # 4 people reviewed (10 baseline ratings), 6 not (10 ratings)
     result = review_completion(
-        LEVELS, ["met"], {"met": 6, "partly-met": 4}, {"met": 1, "not-met": 9}
+        LEVELS, ["met"], (4, 6), {"met": 6, "partly-met": 4}, {"met": 1, "not-met": 9}
     )
-    assert result.with_baseline == 20
-    assert result.reviewed.count == 10 and result.reviewed.share == 0.5
+    assert result.with_baseline == 10
+    assert result.reviewed.count == 4 and result.reviewed.share == 0.4
+    assert result.reviewed_baseline.total == result.not_reviewed_baseline.total == 10
     assert result.difference_in_met == pytest.approx(0.6 - 0.1)
