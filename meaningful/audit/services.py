@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -53,6 +55,20 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
+def _stored_detail(detail: dict[str, Any] | None) -> Any:
+    # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
+    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""))
+
+
+def _last_hash() -> str:
+    """Lock the chain until the transaction ends (PostgreSQL) and return its newest hash."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS_HASH
+
+
 def record_event(
     actor: User | None,
     action: str,
@@ -69,10 +85,7 @@ def record_event(
     """
     origin = current_origin.get()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        previous = _last_hash()
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
@@ -85,13 +98,56 @@ def record_event(
             purpose=purpose,
             channel=origin.channel,
             ip=origin.ip,
-            # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
-            detail=json.loads(canonical_json(detail or {}).replace("\\u0000", "")),
-            previous_hash=last or GENESIS_HASH,
+            detail=_stored_detail(detail),
+            previous_hash=previous,
         )
         event.hash = event_hash(event)
         event.save()
     return event
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One event for record_events: what was done to which record, about whom, with what detail."""
+
+    action: str
+    obj: models.Model
+    person_id: uuid.UUID | None = None
+    detail: dict[str, Any] | None = None
+
+
+def record_events(actor: User, events: Sequence[EventInput]) -> int:
+    """Append events to the chain in the order given, in one locked write; return how many.
+
+    Each event is sealed exactly as record_event seals it, so verify_chain cannot tell a batch
+    from events recorded one at a time.
+    """
+    if not events:
+        return 0
+    origin = current_origin.get()
+    roles = ",".join(roles_of(actor))
+    built = []
+    with transaction.atomic():
+        previous = _last_hash()
+        for item in events:
+            event = AuditEvent(
+                at=timezone.now(),
+                actor=actor,
+                actor_username=actor.username,
+                actor_roles=roles,
+                action=item.action,
+                object_type=item.obj._meta.label_lower,
+                object_id=str(item.obj.pk),
+                person_id=item.person_id,
+                channel=origin.channel,
+                ip=origin.ip,
+                detail=_stored_detail(item.detail),
+                previous_hash=previous,
+            )
+            event.hash = previous = event_hash(event)
+            built.append(event)
+        AuditEvent.objects.bulk_create(built, batch_size=2000)
+    return len(built)
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -114,6 +170,33 @@ def keep_revision(instance: models.Model, *, actor: User, reason: str, version: 
         changed_at=timezone.now(),
         reason=reason,
     )
+
+
+def keep_revisions(
+    earlier: Sequence[tuple[models.Model, dict[str, Any]]], *, actor: User, reason: str
+) -> int:
+    """Store many earlier versions at once: each record with the fields it had then; return how many.
+
+    ``earlier`` pairs a record as it is now with the values (including ``version``) that differ
+    in the version being kept.
+    """
+    now = timezone.now()
+    revisions = []
+    for instance, then in earlier:
+        data = {**snapshot(instance), **json.loads(canonical_json(then))}
+        revisions.append(
+            Revision(
+                object_type=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                version=then["version"],
+                data=data,
+                changed_by=actor,
+                changed_at=now,
+                reason=reason,
+            )
+        )
+    Revision.objects.bulk_create(revisions, batch_size=2000)
+    return len(revisions)
 
 
 def revisions_of(instance: models.Model) -> list[Revision]:
