@@ -18,6 +18,7 @@ from meaningful.accounts.access import roles_of
 from meaningful.accounts.models import User
 from meaningful.audit.context import current_origin
 from meaningful.audit.models import AuditEvent, Revision
+from meaningful.bulk_insert import insert_rows
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
@@ -38,19 +39,49 @@ def canonical_json(payload: dict[str, Any]) -> str:
 
 def event_hash(event: AuditEvent) -> str:
     """Return the SHA-256 that seals an event's content to the hash of the event before it."""
+    return _seal(
+        event.at,
+        event.actor_username,
+        event.actor_roles,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.person_id,
+        event.purpose,
+        event.channel,
+        event.ip,
+        event.detail,
+        event.previous_hash,
+    )
+
+
+def _seal(
+    at: datetime,
+    actor: str,
+    roles: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    person_id: uuid.UUID | None,
+    purpose: str,
+    channel: str,
+    ip: str | None,
+    detail: Any,
+    previous: str,
+) -> str:
     payload = {
-        "at": event.at.isoformat(),
-        "actor": event.actor_username,
-        "roles": event.actor_roles,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "person_id": str(event.person_id) if event.person_id else "",
-        "purpose": event.purpose,
-        "channel": event.channel,
-        "ip": event.ip or "",
-        "detail": event.detail,
-        "previous": event.previous_hash,
+        "at": at.isoformat(),
+        "actor": actor,
+        "roles": roles,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "person_id": str(person_id) if person_id else "",
+        "purpose": purpose,
+        "channel": channel,
+        "ip": ip or "",
+        "detail": detail,
+        "previous": previous,
     }
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
@@ -126,28 +157,44 @@ def record_events(actor: User, events: Sequence[EventInput]) -> int:
         return 0
     origin = current_origin.get()
     roles = ",".join(roles_of(actor))
-    built = []
+    rows = []
     with transaction.atomic():
         previous = _last_hash()
         for item in events:
-            event = AuditEvent(
-                at=timezone.now(),
-                actor=actor,
-                actor_username=actor.username,
-                actor_roles=roles,
-                action=item.action,
-                object_type=item.obj._meta.label_lower,
-                object_id=str(item.obj.pk),
-                person_id=item.person_id,
-                channel=origin.channel,
-                ip=origin.ip,
-                detail=_stored_detail(item.detail),
-                previous_hash=previous,
-            )
-            event.hash = previous = event_hash(event)
-            built.append(event)
-        AuditEvent.objects.bulk_create(built, batch_size=2000)
-    return len(built)
+            at = timezone.now()
+            kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
+            detail = _stored_detail(item.detail)
+            sealed = _seal(
+                at, actor.username, roles, item.action, kind, pk, item.person_id, "",
+                origin.channel, origin.ip, detail, previous,
+            )  # fmt: skip
+            rows.append(
+                (
+                    at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
+                    "", origin.channel, origin.ip, detail, previous, sealed,
+                )
+            )  # fmt: skip
+            previous = sealed
+        insert_rows(AuditEvent, _EVENT_COLUMNS, rows)
+    return len(rows)
+
+
+_EVENT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "purpose",
+    "channel",
+    "ip",
+    "detail",
+    "previous_hash",
+    "hash",
+)
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -181,22 +228,23 @@ def keep_revisions(
     in the version being kept.
     """
     now = timezone.now()
-    revisions = []
-    for instance, then in earlier:
-        data = {**snapshot(instance), **json.loads(canonical_json(then))}
-        revisions.append(
-            Revision(
-                object_type=instance._meta.label_lower,
-                object_id=str(instance.pk),
-                version=then["version"],
-                data=data,
-                changed_by=actor,
-                changed_at=now,
-                reason=reason,
-            )
+    rows = [
+        (
+            instance._meta.label_lower,
+            str(instance.pk),
+            then["version"],
+            {**snapshot(instance), **json.loads(canonical_json(then))},
+            actor.pk,
+            now,
+            reason,
         )
-    Revision.objects.bulk_create(revisions, batch_size=2000)
-    return len(revisions)
+        for instance, then in earlier
+    ]
+    return insert_rows(
+        Revision,
+        ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
+        rows,
+    )
 
 
 def revisions_of(instance: models.Model) -> list[Revision]:

@@ -18,20 +18,34 @@ from django.db import transaction
 from meaningful.accounts.access import care_teams, reachable_people
 from meaningful.accounts.models import Team, User
 from meaningful.audit.services import EventInput, keep_revisions, record_events
+from meaningful.bulk_insert import insert_objects, insert_rows
 from meaningful.conversations.models import Conversation, ConversationStatus, OutcomeRecord
 from meaningful.conversations.services import (
+    LEVEL_FIELDS,
     OFF_CASELOAD,
     TEAM_WITHOUT_PERSON,
+    TEXT_FIELDS,
     OutcomeInput,
     RecordRules,
     checked_records,
 )
 from meaningful.errors import NotAllowed, NotFound
-from meaningful.frameworks.models import Framework, Scale
+from meaningful.frameworks.models import Framework, Level, Scale
 from meaningful.people.models import Allocation
 from meaningful.plans.services import ActionInput, AgreedPlanInput, start_agreed_plans
 
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
+_RECORD_VALUES = (*TEXT_FIELDS, "outcome_type", "contributions", *LEVEL_FIELDS)
+_RECORD_COLUMNS = (
+    *TEXT_FIELDS,
+    "outcome_type",
+    "contributions",
+    *[f"{n}_id" for n in LEVEL_FIELDS],
+)
+
+
+def _stored(value: object) -> object:
+    return value.pk if isinstance(value, Level) else value
 
 
 @dataclass
@@ -121,14 +135,15 @@ def record_agreed_conversations(
     ]
     label = f"{framework.slug}@{framework.version}"
     with transaction.atomic():
-        Conversation.objects.bulk_create(built, batch_size=2000)
-        OutcomeRecord.objects.bulk_create(
+        insert_objects(built)
+        insert_rows(
+            OutcomeRecord,
+            ("conversation_id", "outcome_id", *_RECORD_COLUMNS),
             (
-                OutcomeRecord(conversation=conversation, outcome=outcome, **values)
+                (conversation.pk, outcome.pk, *[_stored(values[name]) for name in _RECORD_VALUES])
                 for conversation, pairs in zip(built, prepared, strict=True)
                 for outcome, values in pairs
             ),
-            batch_size=2000,
         )
         record_events(
             actor,

@@ -28,6 +28,8 @@ from meaningful.plans.services import activate_draft_plan, end_support
 OFF_CASELOAD = "No such person on your caseload."
 TEAM_WITHOUT_PERSON = "Record conversations under a team that has this person on its caseload."
 TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
+_OUTCOME_TYPES = frozenset(OutcomeType.values)
+_CONTRIBUTORS = frozenset(Contributor.values)
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
 
 
@@ -60,9 +62,9 @@ def _record_values(
         if "\x00" in text:
             errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
     values["outcome_type"] = item.outcome_type or default_type
-    if values["outcome_type"] not in OutcomeType.values:
+    if values["outcome_type"] not in _OUTCOME_TYPES:
         errors[f"{where}.outcome_type"] = f"Choose one of: {', '.join(OutcomeType.values)}."
-    unknown = [c for c in item.contributions if c not in Contributor.values]
+    unknown = [c for c in item.contributions if c not in _CONTRIBUTORS]
     if unknown:
         errors[f"{where}.contributions"] = f"Unknown contributor {unknown[0]!r}."
     values["contributions"] = sorted(set(item.contributions))

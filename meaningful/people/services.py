@@ -20,6 +20,7 @@ from meaningful.accounts.access import (
 )
 from meaningful.accounts.models import Team, User
 from meaningful.audit.services import EventInput, edit_and_audit, record_event, record_events
+from meaningful.bulk_insert import insert_objects, insert_rows
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.identifiers import (
     InvalidIdentifier,
@@ -136,23 +137,23 @@ def register_people(actor: User, people: Sequence[NewPerson]) -> list[Person]:
     _refuse_identifiers_in_use(people, identifiers)
     persons = [Person(organisation=item.team.organisation, **item.fields) for item in people]
     with transaction.atomic():
-        Person.objects.bulk_create(persons, batch_size=2000)
-        Allocation.objects.bulk_create(
+        insert_objects(persons)
+        insert_rows(
+            Allocation,
+            ("person_id", "team_id", "started_on"),
             (
-                Allocation(person=person, team=item.team, started_on=item.allocated_on)
+                (person.pk, item.team.pk, item.allocated_on)
                 for person, item in zip(persons, people, strict=True)
             ),
-            batch_size=2000,
         )
-        Identifier.objects.bulk_create(
+        insert_rows(
+            Identifier,
+            ("organisation_id", "person_id", "system", "value"),
             (
-                Identifier(
-                    organisation=person.organisation, person=person, system=system, value=value
-                )
+                (person.organisation_id, person.pk, system, value)
                 for person, pairs in zip(persons, identifiers, strict=True)
                 for system, value in pairs
             ),
-            batch_size=2000,
         )
         record_events(
             actor,
