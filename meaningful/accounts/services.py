@@ -42,9 +42,12 @@ def system_account() -> User:
     return user
 
 
+ADMINS_ONLY = "Only the organisation's administrators can do this."
+
+
 def _require_admin(actor: User, organisation: Organisation) -> None:
     if not can_administer(actor, organisation):
-        raise NotAllowed("Only the organisation's administrators can do this.")
+        raise NotAllowed(ADMINS_ONLY)
 
 
 def create_organisation(actor: User, name: str) -> Organisation:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +18,7 @@ from meaningful.accounts.access import roles_of
 from meaningful.accounts.models import User
 from meaningful.audit.context import current_origin
 from meaningful.audit.models import AuditEvent, Revision
+from meaningful.bulk_insert import insert_rows
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
@@ -36,21 +39,65 @@ def canonical_json(payload: dict[str, Any]) -> str:
 
 def event_hash(event: AuditEvent) -> str:
     """Return the SHA-256 that seals an event's content to the hash of the event before it."""
+    return _seal(
+        event.at,
+        event.actor_username,
+        event.actor_roles,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.person_id,
+        event.purpose,
+        event.channel,
+        event.ip,
+        event.detail,
+        event.previous_hash,
+    )
+
+
+def _seal(
+    at: datetime,
+    actor: str,
+    roles: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    person_id: uuid.UUID | None,
+    purpose: str,
+    channel: str,
+    ip: str | None,
+    detail: Any,
+    previous: str,
+) -> str:
     payload = {
-        "at": event.at.isoformat(),
-        "actor": event.actor_username,
-        "roles": event.actor_roles,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "person_id": str(event.person_id) if event.person_id else "",
-        "purpose": event.purpose,
-        "channel": event.channel,
-        "ip": event.ip or "",
-        "detail": event.detail,
-        "previous": event.previous_hash,
+        "at": at.isoformat(),
+        "actor": actor,
+        "roles": roles,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "person_id": str(person_id) if person_id else "",
+        "purpose": purpose,
+        "channel": channel,
+        "ip": ip or "",
+        "detail": detail,
+        "previous": previous,
     }
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def _stored_detail(detail: dict[str, Any] | None) -> Any:
+    # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
+    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""))
+
+
+def _last_hash() -> str:
+    """Lock the chain until the transaction ends (PostgreSQL) and return its newest hash."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return last or GENESIS_HASH
 
 
 def record_event(
@@ -69,10 +116,7 @@ def record_event(
     """
     origin = current_origin.get()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        previous = _last_hash()
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
@@ -85,13 +129,72 @@ def record_event(
             purpose=purpose,
             channel=origin.channel,
             ip=origin.ip,
-            # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
-            detail=json.loads(canonical_json(detail or {}).replace("\\u0000", "")),
-            previous_hash=last or GENESIS_HASH,
+            detail=_stored_detail(detail),
+            previous_hash=previous,
         )
         event.hash = event_hash(event)
         event.save()
     return event
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One event for record_events: what was done to which record, about whom, with what detail."""
+
+    action: str
+    obj: models.Model
+    person_id: uuid.UUID | None = None
+    detail: dict[str, Any] | None = None
+
+
+def record_events(actor: User, events: Sequence[EventInput]) -> int:
+    """Append events to the chain in the order given, in one locked write; return how many.
+
+    Each event is sealed exactly as record_event seals it, so verify_chain cannot tell a batch
+    from events recorded one at a time.
+    """
+    if not events:
+        return 0
+    origin = current_origin.get()
+    roles = ",".join(roles_of(actor))
+    rows = []
+    with transaction.atomic():
+        previous = _last_hash()
+        for item in events:
+            at = timezone.now()
+            kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
+            detail = _stored_detail(item.detail)
+            sealed = _seal(
+                at, actor.username, roles, item.action, kind, pk, item.person_id, "",
+                origin.channel, origin.ip, detail, previous,
+            )  # fmt: skip
+            rows.append(
+                (
+                    at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
+                    "", origin.channel, origin.ip, detail, previous, sealed,
+                )
+            )  # fmt: skip
+            previous = sealed
+        insert_rows(AuditEvent, _EVENT_COLUMNS, rows)
+    return len(rows)
+
+
+_EVENT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "actor_roles",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "purpose",
+    "channel",
+    "ip",
+    "detail",
+    "previous_hash",
+    "hash",
+)
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
@@ -113,6 +216,34 @@ def keep_revision(instance: models.Model, *, actor: User, reason: str, version: 
         changed_by=actor,
         changed_at=timezone.now(),
         reason=reason,
+    )
+
+
+def keep_revisions(
+    earlier: Sequence[tuple[models.Model, dict[str, Any]]], *, actor: User, reason: str
+) -> int:
+    """Store many earlier versions at once: each record with the fields it had then; return how many.
+
+    ``earlier`` pairs a record as it is now with the values (including ``version``) that differ
+    in the version being kept.
+    """
+    now = timezone.now()
+    rows = [
+        (
+            instance._meta.label_lower,
+            str(instance.pk),
+            then["version"],
+            {**snapshot(instance), **json.loads(canonical_json(then))},
+            actor.pk,
+            now,
+            reason,
+        )
+        for instance, then in earlier
+    ]
+    return insert_rows(
+        Revision,
+        ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
+        rows,
     )
 
 

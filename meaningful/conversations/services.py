@@ -21,11 +21,15 @@ from meaningful.conversations.models import (
     OutcomeRecord,
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
-from meaningful.frameworks.models import Framework, Level, OutcomeType, Scale
+from meaningful.frameworks.models import Framework, Level, Outcome, OutcomeType, Scale
 from meaningful.people.models import Person
 from meaningful.plans.services import activate_draft_plan, end_support
 
+OFF_CASELOAD = "No such person on your caseload."
+TEAM_WITHOUT_PERSON = "Record conversations under a team that has this person on its caseload."
 TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
+_OUTCOME_TYPES = frozenset(OutcomeType.values)
+_CONTRIBUTORS = frozenset(Contributor.values)
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
 
 
@@ -58,9 +62,9 @@ def _record_values(
         if "\x00" in text:
             errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
     values["outcome_type"] = item.outcome_type or default_type
-    if values["outcome_type"] not in OutcomeType.values:
+    if values["outcome_type"] not in _OUTCOME_TYPES:
         errors[f"{where}.outcome_type"] = f"Choose one of: {', '.join(OutcomeType.values)}."
-    unknown = [c for c in item.contributions if c not in Contributor.values]
+    unknown = [c for c in item.contributions if c not in _CONTRIBUTORS]
     if unknown:
         errors[f"{where}.contributions"] = f"Unknown contributor {unknown[0]!r}."
     values["contributions"] = sorted(set(item.contributions))
@@ -86,6 +90,59 @@ def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str
     return problems
 
 
+@dataclass
+class RecordRules:
+    """A framework's outcomes and a scale's levels, read once for many conversations."""
+
+    framework: Framework
+    scale: Scale
+    outcomes: dict[str, Outcome] = field(init=False)
+    levels: dict[str, Level] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outcomes = {outcome.code: outcome for outcome in self.framework.outcomes.all()}
+        self.levels = _levels_by_code(self.scale)
+
+
+def checked_records(
+    rules: RecordRules,
+    *,
+    held_on: date,
+    kind: str,
+    records: list[OutcomeInput],
+    texts: dict[str, str],
+    next_review_due: date | None = None,
+    where: str = "",
+) -> list[tuple[Outcome, dict[str, Any]]]:
+    """Check a conversation as record_conversation does; return each outcome with its values."""
+    errors: dict[str, str] = {}
+    if kind not in ConversationKind.values:
+        errors[f"{where}kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
+    errors.update({where + k: v for k, v in _date_problems(held_on, next_review_due).items()})
+    if not records:
+        errors[f"{where}records"] = "Record at least one outcome that was discussed."
+    for name, text in texts.items():
+        if "\x00" in text:
+            errors[where + name] = "Remove the invisible NUL character from this text."
+    prepared = []
+    seen: set[str] = set()
+    for index, item in enumerate(records):
+        place = f"{where}records[{index}]"
+        outcome = rules.outcomes.get(item.outcome)
+        if outcome is None:
+            errors[f"{place}.outcome"] = f"{item.outcome!r} is not an outcome in {rules.framework}."
+            continue
+        if item.outcome in seen:
+            errors[f"{place}.outcome"] = f"{outcome.name} is recorded twice."
+        seen.add(item.outcome)
+        values, problems = _record_values(item, place, rules.levels, outcome.outcome_type)
+        errors.update(problems)
+        prepared.append((outcome, values))
+    if errors:
+        raise InvalidInput(errors)
+    return prepared
+
+
 def record_conversation(
     actor: User,
     person: Person,
@@ -103,39 +160,20 @@ def record_conversation(
 ) -> Conversation:
     """Record a conversation and its outcome records in one go; all are checked before any write."""
     if not can_reach_person(actor, person):
-        raise NotFound("No such person on your caseload.")
+        raise NotFound(OFF_CASELOAD)
     teams = care_teams(actor).filter(allocations__person=person, allocations__ended_on__isnull=True)
     team = team or teams.first()
     if team is None or not teams.filter(pk=team.pk).exists():
-        raise NotAllowed("Record conversations under a team that has this person on its caseload.")
+        raise NotAllowed(TEAM_WITHOUT_PERSON)
     scale = scale or framework.default_scale
-    errors: dict[str, str] = {}
-    if kind not in ConversationKind.values:
-        errors["kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
-    errors.update(_date_problems(held_on, next_review_due))
-    if not records:
-        errors["records"] = "Record at least one outcome that was discussed."
-    for name, text in (("story", story), ("participants", participants)):
-        if "\x00" in text:
-            errors[name] = "Remove the invisible NUL character from this text."
-    outcomes = {outcome.code: outcome for outcome in framework.outcomes.all()}
-    levels = _levels_by_code(scale)
-    prepared = []
-    seen: set[str] = set()
-    for index, item in enumerate(records):
-        where = f"records[{index}]"
-        outcome = outcomes.get(item.outcome)
-        if outcome is None:
-            errors[f"{where}.outcome"] = f"{item.outcome!r} is not an outcome in {framework}."
-            continue
-        if item.outcome in seen:
-            errors[f"{where}.outcome"] = f"{outcome.name} is recorded twice."
-        seen.add(item.outcome)
-        values, problems = _record_values(item, where, levels, outcome.outcome_type)
-        errors.update(problems)
-        prepared.append((outcome, values))
-    if errors:
-        raise InvalidInput(errors)
+    prepared = checked_records(
+        RecordRules(framework, scale),
+        held_on=held_on,
+        kind=kind,
+        records=records,
+        texts={"story": story, "participants": participants},
+        next_review_due=next_review_due,
+    )
     with transaction.atomic():
         conversation = Conversation.objects.create(
             person=person,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from meaningful.accounts.access import can_reach_person, can_work_in_team, reachable_people
+from meaningful.accounts.access import (
+    can_reach_person,
+    can_work_in_team,
+    care_teams,
+    reachable_people,
+)
 from meaningful.accounts.models import Team, User
-from meaningful.audit.services import edit_and_audit, record_event
+from meaningful.audit.services import EventInput, edit_and_audit, record_event, record_events
+from meaningful.bulk_insert import insert_objects, insert_rows
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.identifiers import (
     InvalidIdentifier,
@@ -42,6 +49,8 @@ EDITABLE_FIELDS = {
     "is_carer",
     "about_me",
 }
+NOT_YOUR_TEAM = "You can only add people to your own team's caseload."
+_IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
 _NORMALISERS = {
     IdentifierSystem.CHI: normalise_chi,
     IdentifierSystem.NHS: normalise_nhs_number,
@@ -88,7 +97,7 @@ def register_person(
 ) -> Person:
     """Add a person to a team's caseload, with their checked identifiers."""
     if not can_work_in_team(actor, team):
-        raise NotAllowed("You can only add people to your own team's caseload.")
+        raise NotAllowed(NOT_YOUR_TEAM)
     _check_person_fields(fields)
     with transaction.atomic():
         person = Person.objects.create(organisation=team.organisation, **fields)
@@ -104,13 +113,96 @@ def register_person(
     return person
 
 
-def _add_identifier(person: Person, system: str, value: str) -> Identifier:
+@dataclass
+class NewPerson:
+    """One person for register_people: the team whose caseload they join, from when, and who they are."""
+
+    team: Team
+    allocated_on: date
+    identifiers: list[tuple[str, str]]
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def register_people(actor: User, people: Sequence[NewPerson]) -> list[Person]:
+    """Add many people to teams' caseloads at once, checked as register_person checks each; all or none."""
+    allowed = set(care_teams(actor).values_list("pk", flat=True))
+    if any(item.team.pk not in allowed for item in people):
+        raise NotAllowed(NOT_YOUR_TEAM)
+    identifiers = []
+    for item in people:
+        _check_person_fields(item.fields)
+        identifiers.append(
+            [(system, checked_identifier(system, v)) for system, v in item.identifiers]
+        )
+    _refuse_identifiers_in_use(people, identifiers)
+    persons = [Person(organisation=item.team.organisation, **item.fields) for item in people]
+    with transaction.atomic():
+        insert_objects(persons)
+        insert_rows(
+            Allocation,
+            ("person_id", "team_id", "started_on"),
+            (
+                (person.pk, item.team.pk, item.allocated_on)
+                for person, item in zip(persons, people, strict=True)
+            ),
+        )
+        insert_rows(
+            Identifier,
+            ("organisation_id", "person_id", "system", "value"),
+            (
+                (person.organisation_id, person.pk, system, value)
+                for person, pairs in zip(persons, identifiers, strict=True)
+                for system, value in pairs
+            ),
+        )
+        record_events(
+            actor,
+            [
+                EventInput(
+                    "person.create", person, person_id=person.id, detail={"team": item.team.pk}
+                )
+                for person, item in zip(persons, people, strict=True)
+            ],
+        )
+    return persons
+
+
+def _refuse_identifiers_in_use(
+    people: Sequence[NewPerson], identifiers: list[list[tuple[str, str]]]
+) -> None:
+    by_organisation: dict[int, set[tuple[str, str]]] = {}
+    for item, pairs in zip(people, identifiers, strict=True):
+        taken = by_organisation.setdefault(item.team.organisation.pk, set())
+        for pair in pairs:
+            if pair in taken:
+                raise InvalidInput({"identifier": f"{pair[1]} is given to two people here."})
+            taken.add(pair)
+    for organisation, wanted in by_organisation.items():
+        values = sorted({value for _, value in wanted})
+        for start in range(0, len(values), _IN_CHUNKS):
+            for pair in Identifier.objects.filter(
+                organisation_id=organisation, value__in=values[start : start + _IN_CHUNKS]
+            ).values_list("system", "value"):
+                if pair in wanted:
+                    raise InvalidInput(
+                        {
+                            "identifier": f"{pair[1]} is already recorded for someone in this organisation."
+                        }
+                    )
+
+
+def checked_identifier(system: str, value: str) -> str:
+    """Return an identifier in its stored form, or raise InvalidInput saying what is wrong with it."""
     if system not in _NORMALISERS:
         raise InvalidInput({"identifier": f"Unknown identifier type {system!r}."})
     try:
-        normalised = _NORMALISERS[IdentifierSystem(system)](value)
+        return _NORMALISERS[IdentifierSystem(system)](value)
     except InvalidIdentifier as error:
         raise InvalidInput({"identifier": str(error)}) from error
+
+
+def _add_identifier(person: Person, system: str, value: str) -> Identifier:
+    normalised = checked_identifier(system, value)
     try:
         with transaction.atomic():
             return Identifier.objects.create(

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 
-from meaningful.accounts.access import can_reach_person
+from meaningful.accounts.access import can_reach_person, reachable_people
 from meaningful.accounts.models import User
-from meaningful.audit.services import edit_and_audit, edit_with_history, record_event
-from meaningful.conversations.models import Conversation
+from meaningful.audit.services import (
+    EventInput,
+    edit_and_audit,
+    edit_with_history,
+    keep_revisions,
+    record_event,
+    record_events,
+)
+from meaningful.conversations.models import Conversation, ConversationKind
 from meaningful.errors import InvalidInput, NotFound
+from meaningful.frameworks.models import Outcome
 from meaningful.people.models import Person
 from meaningful.plans.models import Action, ActionOwner, ActionStatus, PlanStatus, SupportPlan
 
@@ -183,3 +193,131 @@ def end_support(actor: User, conversation: Conversation) -> int:
             record_event(actor, "plan.close", plan, person_id=conversation.person_id)
             closed += 1
     return closed
+
+
+@dataclass
+class AgreedPlanInput:
+    """A conversation being agreed, the outcomes it recorded, and the actions of its draft plan."""
+
+    conversation: Conversation
+    outcomes: dict[str, Outcome]
+    actions: list[ActionInput]
+
+
+@dataclass
+class _PlanState:
+    plan: SupportPlan
+    actions: list[Action]
+
+
+def start_agreed_plans(actor: User, items: Sequence[AgreedPlanInput]) -> list[SupportPlan]:
+    """Give conversations agreed at once, in order, the plans create_plan and agree_conversation would.
+
+    A conversation with actions gets a plan that becomes the person's active plan, carrying
+    forward the open actions of the one before and closing it; an exit with no actions ends the
+    active plan. Revisions and audit events are those of the one-by-one path. People who had an
+    active plan before the batch are refused: agree their conversations one by one.
+    """
+    people = sorted(
+        {item.conversation.person_id for item in items if item.actions or _is_exit(item)}
+    )
+    _refuse_unreachable_or_planned(actor, people)
+    errors: dict[str, str] = {}
+    for number, item in enumerate(items):
+        for index, action in enumerate(item.actions):
+            errors.update(
+                _action_errors(action, f"plans[{number}].actions[{index}]", set(item.outcomes))
+            )
+    if errors:
+        raise InvalidInput(errors)
+    active: dict[uuid.UUID, _PlanState] = {}
+    states: list[_PlanState] = []
+    created: list[EventInput] = []
+    settled: list[EventInput] = []
+    ended: list[SupportPlan] = []
+    for item in items:
+        conversation = item.conversation
+        before = active.pop(conversation.person_id, None)
+        if item.actions:
+            state = _agreed_plan(actor, item, before)
+            states.append(state)
+            active[conversation.person_id] = state
+            created.append(_plan_event("plan.create", state.plan, actions=len(item.actions)))
+            carried = len(state.actions) - len(item.actions)
+            settled.append(_plan_event("plan.activate", state.plan, carried_forward=carried))
+        elif before is not None and _is_exit(item):
+            before.plan.status, before.plan.ends_on = PlanStatus.CLOSED, conversation.held_on
+            before.plan.version = 3
+            ended.append(before.plan)
+            settled.append(_plan_event("plan.close", before.plan))
+        elif before is not None:
+            active[conversation.person_id] = before
+    plans = [state.plan for state in states]
+    with transaction.atomic():
+        SupportPlan.objects.bulk_create(plans, batch_size=2000)
+        Action.objects.bulk_create(
+            (action for state in states for action in state.actions), batch_size=2000
+        )
+        drafted = {"status": PlanStatus.DRAFT, "ends_on": None, "version": 1}
+        keep_revisions(
+            [(plan, drafted) for plan in plans], actor=actor, reason="conversation agreed"
+        )
+        was_active = {"status": PlanStatus.ACTIVE, "ends_on": None, "version": 2}
+        keep_revisions(
+            [(plan, was_active) for plan in ended],
+            actor=actor,
+            reason="support ended (exit conversation)",
+        )
+        record_events(actor, created + settled)
+    return plans
+
+
+def _is_exit(item: AgreedPlanInput) -> bool:
+    return item.conversation.kind == ConversationKind.EXIT
+
+
+def _plan_event(action: str, plan: SupportPlan, **detail: int) -> EventInput:
+    return EventInput(action, plan, person_id=plan.person_id, detail=detail or None)
+
+
+def _agreed_plan(actor: User, item: AgreedPlanInput, before: _PlanState | None) -> _PlanState:
+    conversation = item.conversation
+    plan = SupportPlan(
+        person_id=conversation.person_id,
+        conversation=conversation,
+        starts_on=conversation.held_on,
+        created_by=actor,
+        status=PlanStatus.ACTIVE,
+        version=2,
+    )
+    actions = [
+        Action(
+            plan=plan,
+            outcome=item.outcomes.get(action.outcome) if action.outcome else None,
+            description=action.description.strip(),
+            owner=action.owner,
+            owner_name=action.owner_name.strip(),
+            due_on=action.due_on,
+        )
+        for action in item.actions
+    ]
+    if before is not None:  # every action of a plan made in this batch is still open
+        before.plan.status, before.plan.ends_on = PlanStatus.CLOSED, plan.starts_on
+        for action in before.actions:
+            action.plan = plan
+        actions = before.actions + actions
+        before.actions = []
+    return _PlanState(plan, actions)
+
+
+def _refuse_unreachable_or_planned(actor: User, people: list[uuid.UUID]) -> None:
+    for start in range(0, len(people), 900):
+        chunk = people[start : start + 900]
+        if reachable_people(actor).filter(pk__in=chunk).count() != len(chunk):
+            raise NotFound("No such person on your caseload.")
+        if SupportPlan.objects.filter(person_id__in=chunk, status=PlanStatus.ACTIVE).exists():
+            raise InvalidInput(
+                {
+                    "plans": "Someone here already has an active plan: agree their conversations one by one."
+                }
+            )

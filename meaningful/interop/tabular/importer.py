@@ -28,6 +28,7 @@ from meaningful.conversations.services import (
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Scale
+from meaningful.interop.tabular.batch import write_in_bulk
 from meaningful.interop.tabular.columns import Columns, match_columns
 from meaningful.interop.tabular.reading import read_table
 from meaningful.interop.tabular.values import (
@@ -228,6 +229,42 @@ class Importer:
             self.report.teams_created.append(f"{service.name} / {team_name}")
         return team
 
+    def person_fields(self, first: Row) -> dict[str, Any]:
+        """The details a new person is registered with, from the first row about them."""
+        return {
+            "given_name": first.cells.get("given_name", "").strip(),
+            "family_name": first.cells.get("family_name", "").strip(),
+            "date_of_birth": first.born,
+            "postcode": first.cells.get("postcode", "").strip()[:10],
+        }
+
+    def records(self, rows: list[Row]) -> list[OutcomeInput]:
+        """What each row says about its outcome."""
+        return [
+            OutcomeInput(
+                outcome=row.outcome,
+                what_matters=row.cells.get("what_matters", "").strip(),
+                why_it_matters=row.cells.get("why_it_matters", "").strip(),
+                working=row.cells.get("working", "").strip(),
+                not_working=row.cells.get("not_working", "").strip(),
+                agreed_level=row.level,
+            )
+            for row in rows
+        ]
+
+    def actions(self, rows: list[Row]) -> list[ActionInput]:
+        """The actions agreed in a conversation: "I ..." is the person's own, the rest the service's."""
+        return [
+            ActionInput(
+                description=text.strip()[:500],
+                outcome=row.outcome,
+                owner="person" if text.strip().lower().startswith(_FIRST_PERSON) else "service",
+            )
+            for row in rows
+            for text in row.cells.get("actions", "").split(";")
+            if text.strip()
+        ]
+
     def _person(self, first: Row, team: Team) -> Person:
         person_id = first.cells["person_id"].strip()
         existing = (
@@ -240,11 +277,8 @@ class Importer:
         if existing is not None:
             self.report.people_matched += 1
             return existing.person
-        given, family = (
-            first.cells.get("given_name", "").strip(),
-            first.cells.get("family_name", "").strip(),
-        )
-        if not given or not family:
+        fields = self.person_fields(first)
+        if not fields["given_name"] or not fields["family_name"]:
             raise InvalidInput(
                 {"person": f"person {person_id} is new: give their forename and surname"}
             )
@@ -253,13 +287,22 @@ class Importer:
             team,
             identifiers=[("local", person_id)],
             allocated_on=first.held_on,
-            given_name=given,
-            family_name=family,
-            date_of_birth=first.born,
-            postcode=first.cells.get("postcode", "").strip()[:10],
+            **fields,
         )
         self.report.people_created += 1
         return person
+
+    def write_one(self, rows: list[Row]) -> None:
+        """Write one conversation through the per-record services; if refused, reject its rows."""
+        before = self.report.snapshot()
+        try:
+            with transaction.atomic():
+                self.write(rows)
+        except (InvalidInput, NotAllowed, NotFound) as error:
+            self.report.restore(before)  # nothing of this conversation was kept
+            reason = "; ".join(getattr(error, "errors", {}).values()) or str(error)
+            for row in rows:
+                self.report.reject(row.number, "", reason, "refused by the rules")
 
     def write(self, rows: list[Row]) -> None:
         """Write one conversation (rows sharing person, date and type) through the services."""
@@ -274,17 +317,6 @@ class Importer:
         ).exists():
             self.report.rows_already_imported += len(rows)
             return
-        records = [
-            OutcomeInput(
-                outcome=row.outcome,
-                what_matters=row.cells.get("what_matters", "").strip(),
-                why_it_matters=row.cells.get("why_it_matters", "").strip(),
-                working=row.cells.get("working", "").strip(),
-                not_working=row.cells.get("not_working", "").strip(),
-                agreed_level=row.level,
-            )
-            for row in rows
-        ]
         conversation = record_conversation(
             self.actor,
             person,
@@ -292,20 +324,11 @@ class Importer:
             scale=self.scale,
             held_on=first.held_on,
             kind=first.kind,
-            records=records,
+            records=self.records(rows),
             team=team,
             participants=first.cells.get("worker", "").strip()[:300],
         )
-        actions = [
-            ActionInput(
-                description=text.strip()[:500],
-                outcome=row.outcome,
-                owner="person" if text.strip().lower().startswith(_FIRST_PERSON) else "service",
-            )
-            for row in rows
-            for text in row.cells.get("actions", "").split(";")
-            if text.strip()
-        ]
+        actions = self.actions(rows)
         if actions:
             create_plan(
                 self.actor,
@@ -358,8 +381,13 @@ def import_records(
     scale: Scale | None = None,
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
+    one_by_one: bool = False,
 ) -> ImportReport:
-    """Import a CSV or XLSX file of outcome records; raise UnreadableFile or ColumnError for the whole file."""
+    """Import a CSV or XLSX file of outcome records; raise UnreadableFile or ColumnError for the whole file.
+
+    Conversations are written in bulk; ``one_by_one`` writes each through the per-record
+    services instead, which is slower and leaves the same records.
+    """
     report = ImportReport(dry_run=dry_run)
     table = read_table(path)
     columns = match_columns(table.header, mapping)
@@ -382,17 +410,13 @@ def import_records(
     grant = (
         import_grant(actor, organisation) if can_administer(actor, organisation) else nullcontext()
     )
+    groups = list(_group(importer, checked, report).values())
     with transaction.atomic(), grant:
-        for rows in _group(importer, checked, report).values():
-            before = report.snapshot()
-            try:
-                with transaction.atomic():
-                    importer.write(rows)
-            except (InvalidInput, NotAllowed, NotFound) as error:
-                report.restore(before)  # nothing of this conversation was kept
-                reason = "; ".join(getattr(error, "errors", {}).values()) or str(error)
-                for row in rows:
-                    report.reject(row.number, "", reason, "refused by the rules")
+        if one_by_one:
+            for rows in groups:
+                importer.write_one(rows)
+        else:
+            write_in_bulk(importer, groups)
         if dry_run:
             transaction.set_rollback(True)
     return report
