@@ -11,6 +11,7 @@ admin.site.site_title = "Meaningful"
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),
     path("people/", include("meaningful.people.urls")),
+    path("reports/", include("meaningful.reports.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),

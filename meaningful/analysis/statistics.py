@@ -18,13 +18,17 @@ Z998 = 3.090232306167813  # two-sided 99.8%
 
 @dataclass(frozen=True)
 class Proportion:
-    """`count` of `total`, with its Wilson score interval; share and interval are None when total is 0."""
+    """`count` of `total`, with its Wilson score interval; share and interval are None when total is 0.
+
+    A published figure whose count may not be shown has `suppressed` set, count 0 and no share.
+    """
 
     count: int
     total: int
     share: float | None
     low: float | None
     high: float | None
+    suppressed: bool = False
 
 
 def wilson(count: int, total: int, z: float = Z95) -> Proportion:

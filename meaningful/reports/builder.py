@@ -24,6 +24,7 @@ from meaningful.analysis import recording_quality
 from meaningful.analysis.outcomes import distribution, review_completion
 from meaningful.analysis.statistics import funnel, gas_t_score, paired_change, wilson
 from meaningful.audit.services import record_event
+from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.errors import NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, OutcomeType, Scale, ScaleKind
 from meaningful.interop.tabular.export import AGE_BANDS
@@ -38,6 +39,7 @@ from meaningful.reports.model import (
     TeamQuality,
 )
 from meaningful.reports.period import Period
+from meaningful.reports.publication import check_publication, for_publication
 
 SMALL_NUMBER = 10  # below this many people a figure is flagged and read with care
 
@@ -307,6 +309,9 @@ def build_report(actor: User, request: ReportRequest) -> Report:
             )
         )
     report.quality = _quality(quality_rows, team_names)
+    if request.audience == "publication":
+        report = for_publication(report, NHS_STYLE)
+        check_publication(report, NHS_STYLE)
     report.caveats = caveats_for(report)
     record_event(
         actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.reports.model import Caveat, Report
 
 
@@ -29,6 +30,16 @@ def caveats_for(report: Report) -> list[Caveat]:
         ),
     ]
     sections = report.sections
+    if report.audience == "publication":
+        caveats.append(
+            Caveat(
+                "disclosure-control",
+                "Published figures are protected",
+                "To keep anyone from being identified, "
+                + NHS_STYLE.describe()[0].lower()
+                + NHS_STYLE.describe()[1:],
+            )
+        )
     if len(sections) > 1:
         caveats.append(
             Caveat(

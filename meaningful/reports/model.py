@@ -121,6 +121,8 @@ def as_plain(value: Any) -> Any:
         data = {f.name: as_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if isinstance(value, Funnel):
             data["points"] = [as_plain(p) for p in value.points]
+        if isinstance(value, Proportion) and value.suppressed:
+            data["count"] = None  # shown as * : too few to publish
         return data
     if isinstance(value, (list, tuple)):
         return [as_plain(item) for item in value]

@@ -30,6 +30,8 @@ SHARE_COLUMNS = ["count", "total", "share", "low_95", "high_95"]
 def _share(value: Proportion | None) -> list[Cell]:
     if value is None:
         return [None] * 5
+    if value.suppressed:
+        return ["*", value.total, None, None, None]
     return [
         value.count,
         value.total,

@@ -1,0 +1,74 @@
+"""Formatting for report figures: counts with shares, intervals, signed changes, p-values."""
+
+from __future__ import annotations
+
+from django import template
+
+from meaningful.analysis.statistics import Proportion
+from meaningful.reports.model import FrameworkSection
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)}%"
+
+
+@register.filter
+def count_and_share(value: Proportion | None) -> str:
+    """'12 (30%)'; '*' for a hidden count; the count alone where no share may be given."""
+    if value is None:
+        return ""
+    if value.suppressed:
+        return "*"
+    if value.share is None:
+        return str(value.count)
+    return f"{value.count} ({percent(value.share)})"
+
+
+@register.filter
+def interval(value: Proportion) -> str:
+    if value.low is None or value.high is None:
+        return ""
+    return f"{percent(value.low)} to {percent(value.high)}"
+
+
+@register.filter
+def signed_percent(value: float | None) -> str:
+    if value is None:
+        return "\N{EN DASH}"
+    return f"{'+' if value > 0 else ''}{round(value * 100)}%"
+
+
+@register.filter
+def signed_points(value: float) -> str:
+    points = round(value * 100)
+    if points == 0:
+        return "about the same share"
+    return f"{abs(points)} percentage points {'more' if points > 0 else 'fewer'}"
+
+
+@register.filter
+def p_value(value: float | None) -> str:
+    if value is None:
+        return "\N{EN DASH}"
+    return "below 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def most_met(section: FrameworkSection) -> dict[str, object] | None:
+    """The outcome with the largest share met at the latest rating (with 10 or more people)."""
+    best = None
+    for outcome in section.outcomes:
+        if outcome.latest.total < 10:
+            continue
+        met = sum(
+            level.share.count
+            for level in outcome.latest.levels
+            if level.code in section.met_levels and not level.share.suppressed
+        )
+        share = met / outcome.latest.total
+        if best is None or share > best["share"]:  # type: ignore[operator]
+            best = {"name": outcome.name, "share": share}
+    return best
