@@ -26,8 +26,9 @@ from meaningful.analysis.statistics import funnel, gas_t_score, paired_change, w
 from meaningful.audit.services import record_event
 from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.errors import NotAllowed, NotFound
-from meaningful.frameworks.models import Framework, OutcomeType, Scale, ScaleKind
+from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale, ScaleKind
 from meaningful.interop.tabular.export import AGE_BANDS
+from meaningful.reports import stories
 from meaningful.reports.caveats import caveats_for
 from meaningful.reports.model import (
     Filters,
@@ -276,6 +277,10 @@ def build_report(actor: User, request: ReportRequest) -> Report:
         DUE_PEOPLE_SQL.format(**where), [period.end, period.start, period.end, period.end, *tail]
     )
     quality_rows = _rows(QUALITY_SQL.format(**where), [period.start, period.end, *tail])
+    story_rows = _rows(
+        stories.candidate_sql(where),
+        [period.end, *tail, *stories.consent_params(), period.start],
+    )
 
     report = Report(
         title=f"Personal outcomes: {scope.name}",
@@ -309,6 +314,7 @@ def build_report(actor: User, request: ReportRequest) -> Report:
             )
         )
     report.quality = _quality(quality_rows, team_names)
+    _attach_stories(report, story_rows)
     if request.audience == "publication":
         report = for_publication(report, NHS_STYLE)
         check_publication(report, NHS_STYLE)
@@ -401,6 +407,32 @@ def _section(
         teams=teams,
         gas=gas,
     )
+
+
+def _attach_stories(report: Report, rows: list[tuple[Any, ...]]) -> None:
+    """Add anonymised excerpts to each change figure that enough people stand behind."""
+    outcomes = {
+        o.pk: (o.framework.slug, o.framework.version, o.code)
+        for o in Outcome.objects.filter(pk__in={row[2] for row in rows}).select_related("framework")
+    }
+    scales = dict(Scale.objects.filter(pk__in={row[1] for row in rows}).values_list("pk", "name"))
+    behind: dict[tuple[int, int, int, str], int] = {}
+    figures: dict[tuple[int, int, int, str], OutcomeFigures] = {}
+    by_name = {
+        (section.slug, section.version, section.scale, outcome.code): outcome
+        for section in report.sections
+        for outcome in section.outcomes
+    }
+    for fw, sc, outcome_id, *_ in rows:
+        slug, version, code = outcomes[outcome_id]
+        outcome = by_name.get((slug, version, scales[sc], code))
+        if outcome is None:
+            continue
+        for direction in ("improved", "same", "worse"):
+            behind[(fw, sc, outcome_id, direction)] = getattr(outcome.change, direction).count
+            figures[(fw, sc, outcome_id, direction)] = outcome
+    for key, excerpts in stories.choose(rows, behind).items():
+        figures[key].stories[key[3]] = excerpts
 
 
 def _gas(rows: list[tuple[Any, ...]]) -> GasFigures:

@@ -54,6 +54,7 @@ class OutcomeFigures:
     latest: Distribution  # each person's latest agreed rating in the period
     change: Change  # first agreed rating -> latest, for people rated twice
     small: bool  # fewer people than the small-number line: read with care
+    stories: dict[str, list[str]] = field(default_factory=dict)  # direction -> anonymised excerpts
 
 
 @dataclass

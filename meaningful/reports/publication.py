@@ -134,6 +134,7 @@ def for_publication(report: Report, policy: Policy) -> Report:
                 _distribution(policy, o.latest),
                 _change(policy, o.change),
                 small=False,
+                stories=o.stories,  # only ever attached where the threshold of people stand behind
             )
             for o in section.outcomes
         ]

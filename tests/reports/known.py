@@ -27,7 +27,8 @@ def talk(
         records=[
             OutcomeInput(
                 outcome=code,
-                what_matters=f"I want to feel better about {code.replace('-', ' ')}",
+                what_matters=f"{person.given_name} said: I want to feel better about "
+                f"{code.replace('-', ' ')} since my move to Arbroath in May 2025",
                 working="My neighbour looks in",
                 agreed_level=level,
             )

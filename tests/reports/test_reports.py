@@ -276,3 +276,35 @@ def test_the_command_writes_each_format(known: Personas, tmp_path: Path) -> None
             "--as",
             known.owner.username,
         )
+
+
+def test_stories_need_consent_enough_people_and_lose_names(known: Personas) -> None:
+    from meaningful.people.models import Person
+    from meaningful.people.services import record_consent, withdraw_consent
+
+    north = {p.given_name: p for p in Person.objects.filter(family_name="North")}
+    consents = {
+        name: record_consent(
+            known.owner, north[name], "share-anonymised-quotes", given_on=date(2026, 1, 5)
+        )
+        for name in ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
+    }
+    report = org_report(known)
+    seeing = outcome(report, "seeing-people")
+    # 8 people held steady on seeing people: enough to show words, from those who agreed
+    excerpts = seeing.stories["same"]
+    assert len(excerpts) == 3
+    for text in excerpts:
+        assert text.startswith("[name] said: I want to feel better about seeing people")
+        assert "Arbroath" not in text and "2025" not in text and "P8" not in text
+    # 5 people improved on feeling safe: too few to show anyone's words, consent or not
+    assert outcome(report, "feeling-safe").stories == {}
+    published = org_report(known, audience="publication")
+    assert outcome(published, "seeing-people").stories["same"] == excerpts
+    # withdrawal takes effect for everything produced afterwards
+    for name in ("P1", "P2", "P3", "P4", "P5", "P6"):
+        withdraw_consent(known.owner, consents[name], withdrawn_on=date(2026, 11, 1))
+    later = outcome(org_report(known), "seeing-people").stories["same"]
+    assert len(later) == 1  # P7 alone still agrees
+    html = render(report, "html").decode()
+    assert 'href="#stories-talking-points-service-users-seeing-people-same"' in html

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from meaningful.analysis.statistics import Proportion
+from meaningful.analysis.statistics import Change, Proportion
+from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.reports.model import FrameworkSection
 
 register = template.Library()
@@ -72,3 +73,18 @@ def most_met(section: FrameworkSection) -> dict[str, object] | None:
         if best is None or share > best["share"]:  # type: ignore[operator]
             best = {"name": outcome.name, "share": share}
     return best
+
+
+@register.filter
+def directions(change: Change) -> list[tuple[str, Proportion]]:
+    return [("improved", change.improved), ("same", change.same), ("worse", change.worse)]
+
+
+@register.filter
+def has_stories(section: FrameworkSection) -> bool:
+    return any(outcome.stories for outcome in section.outcomes)
+
+
+@register.filter
+def stories_threshold(_: object) -> int:
+    return NHS_STYLE.threshold

@@ -1,0 +1,131 @@
+"""The words behind a figure: anonymised excerpts from people who agreed to share them.
+
+For each outcome and direction of change (improved, same, worse), up to three excerpts from
+different people, only when at least the disclosure threshold of people stand behind the
+figure, only from people whose agreement to share anonymised quotes is in force today, and with
+names, places and dates taken out. Chosen to be typical: one per person, close to the usual
+length of what was written, spread across teams, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from statistics import median
+from typing import Any
+
+from django.utils import timezone
+
+from meaningful.analysis.anonymise import anonymise
+from meaningful.conversations.models import OutcomeRecord
+from meaningful.disclosure.policy import NHS_STYLE
+from meaningful.people.models import ConsentPurpose, Relationship
+
+PER_GROUP = 3
+DIRECTIONS = {1: "improved", 0: "same", -1: "worse"}
+# Which of the person's words speak for each direction, in order of preference.
+FIELDS = {
+    "improved": ("working", "what_matters", "why_it_matters"),
+    "same": ("what_matters", "working", "not_working"),
+    "worse": ("not_working", "what_matters", "why_it_matters"),
+}
+
+CANDIDATES_SQL = """
+WITH rated AS (
+  SELECT c.person_id AS person, c.framework_id AS fw, c.scale_id AS sc, r.outcome_id AS outcome,
+         c.team_id AS team, c.held_on AS held_on, r.id AS record, l.rank AS rank,
+         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
+                            ORDER BY c.held_on DESC, c.created_at DESC) AS newest,
+         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
+                            ORDER BY c.held_on, c.created_at) AS oldest
+  FROM conversations_outcomerecord r
+  JOIN conversations_conversation c ON c.id = r.conversation_id
+  JOIN frameworks_level l ON l.id = r.agreed_level_id
+  JOIN people_person p ON p.id = c.person_id
+  WHERE c.status = 'agreed' AND c.held_on <= %s AND c.team_id IN ({teams}){people}{frameworks}
+    AND EXISTS (
+      SELECT 1 FROM people_consent k
+      WHERE k.person_id = c.person_id AND k.purpose = %s AND k.given_on <= %s
+        AND (k.withdrawn_on IS NULL OR k.withdrawn_on > %s)
+    )
+), pairs AS (
+  SELECT person, fw, sc, outcome,
+         MAX(CASE WHEN newest = 1 THEN record END) AS last_record,
+         MAX(CASE WHEN newest = 1 THEN rank END) AS last_rank,
+         MAX(CASE WHEN newest = 1 THEN held_on END) AS last_on,
+         MAX(CASE WHEN newest = 1 THEN team END) AS last_team,
+         MAX(CASE WHEN oldest = 1 THEN rank END) AS first_rank,
+         MAX(CASE WHEN oldest = 1 THEN held_on END) AS first_on
+  FROM rated WHERE newest = 1 OR oldest = 1
+  GROUP BY person, fw, sc, outcome
+)
+SELECT fw, sc, outcome, last_team, last_record,
+       CASE WHEN last_rank > first_rank THEN 1 WHEN last_rank < first_rank THEN -1 ELSE 0 END
+FROM pairs
+WHERE last_on >= %s AND last_on > first_on AND last_rank IS NOT NULL AND first_rank IS NOT NULL
+"""
+
+
+def candidate_sql(where: dict[str, str]) -> str:
+    return CANDIDATES_SQL.format(**where)
+
+
+def consent_params() -> list[Any]:
+    today = timezone.localdate()
+    return [ConsentPurpose.SHARE_ANONYMISED_QUOTES, today, today]
+
+
+def _stable(value: object) -> str:
+    return hashlib.sha256(str(value).encode()).hexdigest()
+
+
+def choose(
+    rows: list[tuple[Any, ...]], people_behind: dict[tuple[int, int, int, str], int]
+) -> dict[tuple[int, int, int, str], list[str]]:
+    """Pick and anonymise excerpts for each (framework, scale, outcome, direction) figure."""
+    groups: dict[tuple[int, int, int, str], list[tuple[int, Any]]] = defaultdict(list)
+    for fw, sc, outcome, team, record, direction in rows:
+        key = (fw, sc, outcome, DIRECTIONS[direction])
+        if people_behind.get(key, 0) >= NHS_STYLE.threshold:
+            groups[key].append((team, record))
+    wanted = {record for members in groups.values() for _, record in members}
+    records = {
+        r.pk: r
+        for r in OutcomeRecord.objects.filter(pk__in=wanted).select_related(
+            "conversation__person", "conversation__practitioner"
+        )
+    }
+    chosen: dict[tuple[int, int, int, str], list[str]] = {}
+    for key, members in groups.items():
+        texts = []
+        for team, record_id in members:
+            record = records.get(record_id)
+            if record is None:
+                continue
+            text = next((getattr(record, f) for f in FIELDS[key[3]] if getattr(record, f)), "")
+            if text:
+                texts.append((team, record, text))
+        if not texts:
+            continue
+        usual = median(len(text) for _, _, text in texts)
+        texts.sort(key=lambda item: (abs(len(item[2]) - usual), _stable(item[1].pk)))
+        picked, teams_used = [], set()
+        for item in texts:  # first pass: one per team; second pass fills up
+            if item[0] not in teams_used:
+                picked.append(item)
+                teams_used.add(item[0])
+        picked += [item for item in texts if item not in picked]
+        chosen[key] = [anonymise(text, _names(record)) for _, record, text in picked[:PER_GROUP]]
+    return chosen
+
+
+def _names(record: OutcomeRecord) -> list[str]:
+    person = record.conversation.person
+    names = [person.given_name, person.family_name, person.preferred_name]
+    staff = record.conversation.practitioner
+    names += [staff.first_name, staff.last_name]
+    for other in Relationship.objects.filter(carer=person).select_related("cared_for"):
+        names += [other.cared_for.given_name, other.cared_for.family_name]
+    for other in Relationship.objects.filter(cared_for=person).select_related("carer"):
+        names += [other.carer.given_name, other.carer.family_name]
+    return [name for name in names if name]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from meaningful.analysis.anonymise import anonymise
+
+
+def test_known_names_go_in_any_case_and_with_a_possessive() -> None:
+    assert anonymise("ARCHIE wants his own key. archie's key.", ["Archie"]) == (
+        "[name] wants his own key. [name] key."
+    )
+
+
+def test_the_pattern_pass_takes_titles_places_dates_and_contacts() -> None:
+    text = "She said Mrs Brown from Ninewells visited on 12 March 2025, call 01382 123456."
+    assert anonymise(text, ["Jean"]) == (
+        "She said [name] from [place] visited on [date], call [phone]."
+    )
+    assert anonymise("Moved to DD1 4HN on 03/02/2024; jean.b@example.org knows") == (
+        "Moved to [place] on [date]; [name] knows"
+    )
+
+
+def test_capitalised_words_mid_sentence_go_but_everyday_ones_stay() -> None:
+    assert anonymise("I go to the Lunch Club in Broughty Ferry on Tuesday with my GP's note") == (
+        "I go to the [name] in [place] on Tuesday with my GP's note"
+    )
+    # A sentence may start with a capital: only known names are caught there.
+    assert anonymise("Feeling safer. Getting out more.") == "Feeling safer. Getting out more."
+
+
+def test_it_takes_plain_text_and_gives_plain_text() -> None:
+    assert anonymise("") == ""
+    long = "word " * 5000 + "Fred"
+    assert anonymise(long).endswith("[name]")
