@@ -21,7 +21,60 @@ DATE: Final = "[date]"
 
 # Capitalised words that are neither names nor places, and so may stay mid-sentence.
 EVERYDAY: Final = frozenset(
-    ["I", "I'm", "I've", "I'll", "I'd", "OK", "TV", "GP", "GPs", "NHS", "A&E", "Mum", "Dad", "Mam", "Gran", "Granny", "Grandad", "Nan", "Nana", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Christmas", "Easter", "English", "Scottish", "Welsh", "Irish", "British", "Gaelic", "Polish", "Urdu", "Punjabi", "Arabic", "God", "Bible", "Facebook", "WhatsApp", "Zoom", "Alzheimer's", "Parkinson's", "COPD", "MS", "ME", "PA", "OT", "OTs", "CPN"]
+    [
+        "I",
+        "I'm",
+        "I've",
+        "I'll",
+        "I'd",
+        "OK",
+        "TV",
+        "GP",
+        "GPs",
+        "NHS",
+        "A&E",
+        "Mum",
+        "Dad",
+        "Mam",
+        "Gran",
+        "Granny",
+        "Grandad",
+        "Nan",
+        "Nana",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Christmas",
+        "Easter",
+        "English",
+        "Scottish",
+        "Welsh",
+        "Irish",
+        "British",
+        "Gaelic",
+        "Polish",
+        "Urdu",
+        "Punjabi",
+        "Arabic",
+        "God",
+        "Bible",
+        "Facebook",
+        "WhatsApp",
+        "Zoom",
+        "Alzheimer's",
+        "Parkinson's",
+        "COPD",
+        "MS",
+        "ME",
+        "PA",
+        "OT",
+        "OTs",
+        "CPN",
+    ]
 )
 MONTHS: Final = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -33,6 +86,7 @@ _DATES = re.compile(
     r"|\b\d{4}-\d{2}-\d{2}\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS})\b(?:\s+\d{{4}})?"
     rf"|\b(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    rf"|\b(?:{MONTHS})\s+(?:19|20)\d{{2}}\b"
     r"|\b(?:19|20)\d{2}\b"
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)

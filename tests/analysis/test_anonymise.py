@@ -14,6 +14,9 @@ def test_the_pattern_pass_takes_titles_places_dates_and_contacts() -> None:
     assert anonymise(text, ["Jean"]) == (
         "She said [name] from [place] visited on [date], call [phone]."
     )
+    assert (
+        anonymise("since my move to Arbroath in May 2025") == "since my move to [place] in [date]"
+    )
     assert anonymise("Moved to DD1 4HN on 03/02/2024; jean.b@example.org knows") == (
         "Moved to [place] on [date]; [name] knows"
     )
