@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from meaningful.reports.charts import charts_for
 from meaningful.reports.model import Report
+from meaningful.reports.pdf import report_pdf
 from meaningful.reports.tables import as_csv, as_json, as_xlsx
 
 
@@ -18,6 +19,7 @@ def as_html(report: Report) -> bytes:
 
 
 FORMATS: dict[str, Callable[[Report], bytes]] = {
+    "pdf": report_pdf,
     "json": as_json,
     "csv": as_csv,
     "xlsx": as_xlsx,
@@ -29,6 +31,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
 }
 
 

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from meaningful.accounts.services import create_staff_user, grant_role
 from meaningful.audit.models import AuditEvent
@@ -193,6 +194,11 @@ def test_every_format_carries_the_same_figures(known: Personas, tmp_path: Path) 
     ]
     html = render(report, "html").decode()
     assert "7 (58%)" in html and "Contribution, not effect" in html and "<svg" in html
+    pdf = PdfReader(io.BytesIO(render(report, "pdf")))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "7 (58%)" in text and "Contribution, not effect" in text
+    published = PdfReader(io.BytesIO(render(org_report(known, audience="publication"), "pdf")))
+    assert "7 (58%)" not in " ".join(page.extract_text() for page in published.pages)
 
 
 def test_who_may_build_which_report(known: Personas) -> None:
@@ -232,7 +238,7 @@ def test_the_dashboard_and_downloads(client: Client, known: Personas) -> None:
 
 
 def test_the_command_writes_each_format(known: Personas, tmp_path: Path) -> None:
-    for kind in ("json", "csv", "xlsx", "html"):
+    for kind in ("json", "csv", "xlsx", "html", "pdf"):
         out = tmp_path / f"report.{kind}"
         call_command(
             "build_report",
