@@ -142,42 +142,34 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 RATINGS_SQL = """
 WITH rated AS (
-  SELECT c.person_id AS person, c.framework_id AS fw, c.scale_id AS sc, r.outcome_id AS outcome,
-         c.team_id AS team, c.held_on AS held_on, l.id AS level, l.rank AS rank,
-         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                            ORDER BY c.held_on DESC, c.created_at DESC) AS newest,
-         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                            ORDER BY c.held_on, c.created_at) AS oldest
+  SELECT c.framework_id AS fw, c.scale_id AS sc, r.outcome_id AS outcome, c.team_id AS team,
+         c.held_on AS held_on, r.agreed_level_id AS level, l.rank AS rank,
+         ROW_NUMBER() OVER journey AS step,
+         COUNT(*) OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id) AS steps,
+         FIRST_VALUE(l.rank) OVER journey AS first_rank,
+         FIRST_VALUE(c.held_on) OVER journey AS first_on
   FROM conversations_outcomerecord r
   JOIN conversations_conversation c ON c.id = r.conversation_id
   JOIN frameworks_level l ON l.id = r.agreed_level_id
-  JOIN people_person p ON p.id = c.person_id
+  {join}
   WHERE c.status = 'agreed' AND c.held_on <= %s AND c.team_id IN ({teams}){people}{frameworks}
-), pairs AS (
-  SELECT person, fw, sc, outcome,
-         MAX(CASE WHEN newest = 1 THEN level END) AS last_level,
-         MAX(CASE WHEN newest = 1 THEN rank END) AS last_rank,
-         MAX(CASE WHEN newest = 1 THEN held_on END) AS last_on,
-         MAX(CASE WHEN newest = 1 THEN team END) AS last_team,
-         MAX(CASE WHEN oldest = 1 THEN rank END) AS first_rank,
-         MAX(CASE WHEN oldest = 1 THEN held_on END) AS first_on
-  FROM rated WHERE newest = 1 OR oldest = 1
-  GROUP BY person, fw, sc, outcome
+  WINDOW journey AS (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
+                     ORDER BY c.held_on, c.created_at)
 )
-SELECT fw, sc, outcome, last_team, last_level,
-       CASE WHEN last_on > first_on AND last_rank IS NOT NULL AND first_rank IS NOT NULL THEN
-         CASE WHEN last_rank > first_rank THEN 1 WHEN last_rank < first_rank THEN -1 ELSE 0 END
+SELECT fw, sc, outcome, team, level,
+       CASE WHEN held_on > first_on AND rank IS NOT NULL AND first_rank IS NOT NULL THEN
+         CASE WHEN rank > first_rank THEN 1 WHEN rank < first_rank THEN -1 ELSE 0 END
        END AS direction,
        COUNT(*)
-FROM pairs WHERE last_on >= %s
-GROUP BY fw, sc, outcome, last_team, last_level, direction
+FROM rated WHERE step = steps AND held_on >= %s
+GROUP BY fw, sc, outcome, team, level, direction
 """
 
 PEOPLE_SQL = """
 SELECT c.framework_id, c.scale_id, COUNT(DISTINCT c.person_id)
 FROM conversations_outcomerecord r
 JOIN conversations_conversation c ON c.id = r.conversation_id
-JOIN people_person p ON p.id = c.person_id
+{join}
 WHERE c.status = 'agreed' AND r.agreed_level_id IS NOT NULL AND c.held_on BETWEEN %s AND %s
   AND c.team_id IN ({teams}){people}{frameworks}
 GROUP BY c.framework_id, c.scale_id
@@ -193,7 +185,7 @@ WITH due AS (
              AND v.held_on > c.held_on AND v.held_on <= %s
          ) THEN 1 ELSE 0 END AS reviewed
   FROM conversations_conversation c
-  JOIN people_person p ON p.id = c.person_id
+  {join}
   WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.held_on BETWEEN %s AND %s
     AND c.next_review_due <= %s AND c.team_id IN ({teams}){people}{frameworks}
 )
@@ -212,7 +204,7 @@ SELECT c.framework_id, c.scale_id,
        ) THEN 1 ELSE 0 END AS reviewed,
        COUNT(DISTINCT c.person_id)
 FROM conversations_conversation c
-JOIN people_person p ON p.id = c.person_id
+{join}
 WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.held_on BETWEEN %s AND %s
   AND c.next_review_due <= %s AND c.team_id IN ({teams}){people}{frameworks}
 GROUP BY c.framework_id, c.scale_id, reviewed
@@ -227,7 +219,7 @@ SELECT c.team_id, r.what_matters, r.why_it_matters, r.working, r.not_working, r.
        ) THEN 1 ELSE 0 END
 FROM conversations_outcomerecord r
 JOIN conversations_conversation c ON c.id = r.conversation_id
-JOIN people_person p ON p.id = c.person_id
+{join}
 WHERE c.held_on BETWEEN %s AND %s AND c.team_id IN ({teams}){people}{frameworks}
 """
 
@@ -240,12 +232,35 @@ WITH rated AS (
   FROM conversations_outcomerecord r
   JOIN conversations_conversation c ON c.id = r.conversation_id
   JOIN frameworks_level l ON l.id = r.agreed_level_id
-  JOIN people_person p ON p.id = c.person_id
+  {join}
   WHERE c.status = 'agreed' AND c.held_on <= %s AND c.scale_id = %s AND c.framework_id = %s
     AND l.value IS NOT NULL AND c.team_id IN ({teams}){people}
 )
 SELECT person, value FROM rated WHERE newest = 1 AND held_on >= %s ORDER BY person
 """
+
+
+def _fetch_all(
+    where: dict[str, str], tail: list[Any], period: Period
+) -> tuple[list[tuple[Any, ...]], ...]:
+    """Run the report's grouped queries; every one returns counts or a bounded set of rows."""
+    return (
+        _rows(RATINGS_SQL.format(**where), [period.end, *tail, period.start]),
+        _rows(PEOPLE_SQL.format(**where), [period.start, period.end, *tail]),
+        _rows(
+            COMPLETION_SQL.format(**where),
+            [period.end, period.start, period.end, period.end, *tail],
+        ),
+        _rows(
+            DUE_PEOPLE_SQL.format(**where),
+            [period.end, period.start, period.end, period.end, *tail],
+        ),
+        _rows(QUALITY_SQL.format(**where), [period.start, period.end, *tail]),
+        _rows(
+            stories.candidate_sql(where),
+            [period.end, *tail, *stories.consent_params(), period.start],
+        ),
+    )
 
 
 def build_report(actor: User, request: ReportRequest) -> Report:
@@ -262,26 +277,18 @@ def build_report(actor: User, request: ReportRequest) -> Report:
             " AND c.framework_id IN (SELECT id FROM frameworks_framework WHERE slug = %s)"
         )
         framework_params = [filters.framework]
-    where = {"teams": _in(team_ids), "people": people_sql, "frameworks": frameworks_sql}
+    where = {
+        "teams": _in(team_ids),
+        "people": people_sql,
+        "frameworks": frameworks_sql,
+        # people's details are joined only when a filter needs them
+        "join": "JOIN people_person p ON p.id = c.person_id" if people_sql else "",
+    }
     tail = [*team_ids, *people_params, *framework_params]
 
-    ratings = _rows(RATINGS_SQL.format(**where), [period.end, *tail, period.start])
-    people = {
-        (fw, sc): n
-        for fw, sc, n in _rows(PEOPLE_SQL.format(**where), [period.start, period.end, *tail])
-    }
-    completion_rows = _rows(
-        COMPLETION_SQL.format(**where), [period.end, period.start, period.end, period.end, *tail]
-    )
-    due_people = _rows(
-        DUE_PEOPLE_SQL.format(**where), [period.end, period.start, period.end, period.end, *tail]
-    )
-    quality_rows = _rows(QUALITY_SQL.format(**where), [period.start, period.end, *tail])
-    story_rows = _rows(
-        stories.candidate_sql(where),
-        [period.end, *tail, *stories.consent_params(), period.start],
-    )
-
+    rows = _fetch_all(where, tail, period)
+    ratings, people_rows, completion_rows, due_people, quality_rows, story_rows = rows
+    people = {(fw, sc): n for fw, sc, n in people_rows}
     report = Report(
         title=f"Personal outcomes: {scope.name}",
         scope=scope,

@@ -41,7 +41,7 @@ WITH rated AS (
   FROM conversations_outcomerecord r
   JOIN conversations_conversation c ON c.id = r.conversation_id
   JOIN frameworks_level l ON l.id = r.agreed_level_id
-  JOIN people_person p ON p.id = c.person_id
+  {join}
   WHERE c.status = 'agreed' AND c.held_on <= %s AND c.team_id IN ({teams}){people}{frameworks}
     AND EXISTS (
       SELECT 1 FROM people_consent k
