@@ -33,6 +33,7 @@ from meaningful.errors import NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Level, Scale
 from meaningful.people.models import Allocation
 from meaningful.plans.services import ActionInput, AgreedPlanInput, start_agreed_plans
+from meaningful.reports.refresh import refresh_people
 
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
 _RECORD_VALUES = (*TEXT_FIELDS, "outcome_type", "contributions", *LEVEL_FIELDS)
@@ -179,4 +180,5 @@ def record_agreed_conversations(
                 for conversation, pairs, item in zip(built, prepared, conversations, strict=True)
             ],
         )
+        refresh_people({conversation.person_id for conversation in built})
     return built

@@ -24,6 +24,7 @@ from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Level, Outcome, OutcomeType, Scale
 from meaningful.people.models import Person
 from meaningful.plans.services import activate_draft_plan, end_support
+from meaningful.reports.refresh import refresh_people
 
 OFF_CASELOAD = "No such person on your caseload."
 TEAM_WITHOUT_PERSON = "Record conversations under a team that has this person on its caseload."
@@ -202,6 +203,7 @@ def record_conversation(
                 "outcomes": len(prepared),
             },
         )
+        refresh_people([person.pk])
     return conversation
 
 
@@ -244,15 +246,18 @@ def update_outcome_record(
     )
     if errors:
         raise InvalidInput(errors)
-    return edit_and_audit(
-        actor,
-        record,
-        {name: values[name] for name in changes},
-        action="outcome-record.update",
-        person_id=conversation.person_id,
-        reason=reason,
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        changed = edit_and_audit(
+            actor,
+            record,
+            {name: values[name] for name in changes},
+            action="outcome-record.update",
+            person_id=conversation.person_id,
+            reason=reason,
+            expected_version=expected_version,
+        )
+        refresh_people([conversation.person_id])
+    return changed
 
 
 CONVERSATION_FIELDS = ("held_on", "participants", "story", "next_review_due")
@@ -277,15 +282,18 @@ def update_conversation(
     errors.update(_date_problems(held_on, review))
     if errors:
         raise InvalidInput(errors)
-    return edit_and_audit(
-        actor,
-        conversation,
-        changes,
-        action="conversation.update",
-        person_id=conversation.person_id,
-        reason=reason,
-        expected_version=expected_version,
-    )
+    with transaction.atomic():
+        changed = edit_and_audit(
+            actor,
+            conversation,
+            changes,
+            action="conversation.update",
+            person_id=conversation.person_id,
+            reason=reason,
+            expected_version=expected_version,
+        )
+        refresh_people([conversation.person_id])
+    return changed
 
 
 def agree_conversation(
@@ -312,6 +320,7 @@ def agree_conversation(
             and conversation.kind == ConversationKind.EXIT
         ):
             end_support(actor, conversation)
+        refresh_people([conversation.person_id])
     return conversation
 
 

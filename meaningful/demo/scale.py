@@ -32,6 +32,7 @@ from meaningful.demo.journeys import LEVEL_BY_RANK, TRENDS, plan_dates
 from meaningful.demo.phrases import outcome_phrases, phrasebook
 from meaningful.frameworks.models import Framework
 from meaningful.people.models import Allocation, Person
+from meaningful.reports.refresh import refresh_people
 
 SERVICES = 10
 TEAMS_PER_SERVICE = 4
@@ -270,6 +271,7 @@ class ScaleLoader:
             ],
             records,
         )
+        refresh_people(person[0] for person in people)
         self.conversations += len(conversations)
         self.records += len(records)
 

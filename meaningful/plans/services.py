@@ -25,6 +25,7 @@ from meaningful.errors import InvalidInput, NotFound
 from meaningful.frameworks.models import Outcome
 from meaningful.people.models import Person
 from meaningful.plans.models import Action, ActionOwner, ActionStatus, PlanStatus, SupportPlan
+from meaningful.reports.refresh import refresh_people
 
 
 @dataclass
@@ -104,6 +105,7 @@ def create_plan(
         record_event(
             actor, "plan.create", plan, person_id=person.id, detail={"actions": len(actions)}
         )
+        refresh_people([person.pk])  # records with actions count towards recording quality
     return plan
 
 

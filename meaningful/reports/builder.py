@@ -8,7 +8,6 @@ works on count tables only.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from django.utils import timezone
 
 from meaningful.accounts.access import reportable_teams
 from meaningful.accounts.models import Organisation, Service, Team, User
-from meaningful.analysis import recording_quality
 from meaningful.analysis.outcomes import distribution, review_completion
 from meaningful.analysis.statistics import funnel, gas_t_score, paired_change, wilson
 from meaningful.audit.services import record_event
@@ -140,125 +138,122 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+# Each person's latest agreed rating per outcome as of the period's end, if it fell in the period,
+# and its direction against their first rating.
+LATEST = "s.held_on BETWEEN %s AND %s AND (s.next_on IS NULL OR s.next_on > %s)"
+
 RATINGS_SQL = """
-WITH rated AS (
-  SELECT c.framework_id AS fw, c.scale_id AS sc, r.outcome_id AS outcome, c.team_id AS team,
-         c.held_on AS held_on, r.agreed_level_id AS level, l.rank AS rank,
-         ROW_NUMBER() OVER journey AS step,
-         COUNT(*) OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id) AS steps,
-         FIRST_VALUE(l.rank) OVER journey AS first_rank,
-         FIRST_VALUE(c.held_on) OVER journey AS first_on
-  FROM conversations_outcomerecord r
-  JOIN conversations_conversation c ON c.id = r.conversation_id
-  JOIN frameworks_level l ON l.id = r.agreed_level_id
-  {join}
-  WHERE c.status = 'agreed' AND c.held_on <= %s AND c.team_id IN ({teams}){people}{frameworks}
-  WINDOW journey AS (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                     ORDER BY c.held_on, c.created_at)
-)
-SELECT fw, sc, outcome, team, level,
-       CASE WHEN held_on > first_on AND rank IS NOT NULL AND first_rank IS NOT NULL THEN
-         CASE WHEN rank > first_rank THEN 1 WHEN rank < first_rank THEN -1 ELSE 0 END
+SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id,
+       CASE WHEN s.held_on > s.first_on AND s.rank IS NOT NULL AND s.first_rank IS NOT NULL THEN
+         CASE WHEN s.rank > s.first_rank THEN 1 WHEN s.rank < s.first_rank THEN -1 ELSE 0 END
        END AS direction,
        COUNT(*)
-FROM rated WHERE step = steps AND held_on >= %s
-GROUP BY fw, sc, outcome, team, level, direction
+FROM reports_ratingstep s {join}
+WHERE {latest} AND {scope}
+GROUP BY s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id, direction
 """
 
-PEOPLE_SQL = """
-SELECT c.framework_id, c.scale_id, COUNT(DISTINCT c.person_id)
-FROM conversations_outcomerecord r
-JOIN conversations_conversation c ON c.id = r.conversation_id
-{join}
-WHERE c.status = 'agreed' AND r.agreed_level_id IS NOT NULL AND c.held_on BETWEEN %s AND %s
-  AND c.team_id IN ({teams}){people}{frameworks}
-GROUP BY c.framework_id, c.scale_id
-"""
-
-COMPLETION_SQL = """
-WITH due AS (
-  SELECT c.id, c.person_id, c.framework_id, c.scale_id, c.held_on,
-         CASE WHEN EXISTS (
-           SELECT 1 FROM conversations_conversation v
-           WHERE v.person_id = c.person_id AND v.framework_id = c.framework_id
-             AND v.status = 'agreed' AND v.kind IN ('review', 'exit')
-             AND v.held_on > c.held_on AND v.held_on <= %s
-         ) THEN 1 ELSE 0 END AS reviewed
-  FROM conversations_conversation c
-  {join}
-  WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.held_on BETWEEN %s AND %s
-    AND c.next_review_due <= %s AND c.team_id IN ({teams}){people}{frameworks}
+FRAMEWORK_SCOPE = (
+    " AND {alias}.framework_id IN (SELECT id FROM frameworks_framework WHERE slug = %s)"
 )
+
+# Anyone rated in the period has their latest rating on some outcome in it, so counting people
+# among the latest ratings (one per person and outcome) gives the same number from fewer rows.
+PEOPLE_SQL = """
+SELECT s.framework_id, s.scale_id, COUNT(DISTINCT s.person_id)
+FROM reports_ratingstep s {join}
+WHERE {latest} AND {scope}
+GROUP BY s.framework_id, s.scale_id
+"""
+
+DUE_SQL = """
+WITH later AS (
+  SELECT person_id, framework_id, MAX(held_on) AS last_on
+  FROM conversations_conversation
+  WHERE status = 'agreed' AND kind IN ('review', 'exit') AND held_on <= %s
+  GROUP BY person_id, framework_id
+), due AS (
+  SELECT c.id, c.person_id, c.framework_id, c.scale_id,
+         CASE WHEN later.last_on > c.held_on THEN 1 ELSE 0 END AS reviewed
+  FROM conversations_conversation c {join}
+  LEFT JOIN later ON later.person_id = c.person_id AND later.framework_id = c.framework_id
+  WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.held_on BETWEEN %s AND %s
+    AND c.next_review_due <= %s AND {scope}
+)
+"""
+
+COMPLETION_SQL = (
+    DUE_SQL
+    + """
 SELECT d.framework_id, d.scale_id, d.reviewed, r.agreed_level_id, COUNT(*)
 FROM due d JOIN conversations_outcomerecord r ON r.conversation_id = d.id
 GROUP BY d.framework_id, d.scale_id, d.reviewed, r.agreed_level_id
 """
+)
 
-DUE_PEOPLE_SQL = """
-SELECT c.framework_id, c.scale_id,
-       CASE WHEN EXISTS (
-         SELECT 1 FROM conversations_conversation v
-         WHERE v.person_id = c.person_id AND v.framework_id = c.framework_id
-           AND v.status = 'agreed' AND v.kind IN ('review', 'exit')
-           AND v.held_on > c.held_on AND v.held_on <= %s
-       ) THEN 1 ELSE 0 END AS reviewed,
-       COUNT(DISTINCT c.person_id)
-FROM conversations_conversation c
-{join}
-WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.held_on BETWEEN %s AND %s
-  AND c.next_review_due <= %s AND c.team_id IN ({teams}){people}{frameworks}
-GROUP BY c.framework_id, c.scale_id, reviewed
+DUE_PEOPLE_SQL = (
+    DUE_SQL
+    + """
+SELECT framework_id, scale_id, reviewed, COUNT(DISTINCT person_id)
+FROM due GROUP BY framework_id, scale_id, reviewed
 """
+)
 
 QUALITY_SQL = """
-SELECT c.team_id, r.what_matters, r.why_it_matters, r.working, r.not_working, r.contributions,
-       CASE WHEN r.agreed_level_id IS NULL THEN 0 ELSE 1 END,
-       CASE WHEN EXISTS (
-         SELECT 1 FROM plans_action a JOIN plans_supportplan s ON s.id = a.plan_id
-         WHERE s.conversation_id = c.id AND a.outcome_id = r.outcome_id
-       ) THEN 1 ELSE 0 END
-FROM conversations_outcomerecord r
-JOIN conversations_conversation c ON c.id = r.conversation_id
-{join}
-WHERE c.held_on BETWEEN %s AND %s AND c.team_id IN ({teams}){people}{frameworks}
+SELECT s.team_id, COUNT(*),
+       SUM(CASE WHEN s.own_words THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.working_or_not THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.action THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.agreed_level THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.service_led THEN 1 ELSE 0 END)
+FROM reports_recordquality s {join}
+WHERE s.held_on BETWEEN %s AND %s AND {scope}
+GROUP BY s.team_id
 """
 
 GAS_SQL = """
-WITH rated AS (
-  SELECT c.person_id AS person, c.framework_id AS fw, c.scale_id AS sc, l.value AS value,
-         c.held_on AS held_on,
-         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                            ORDER BY c.held_on DESC, c.created_at DESC) AS newest
-  FROM conversations_outcomerecord r
-  JOIN conversations_conversation c ON c.id = r.conversation_id
-  JOIN frameworks_level l ON l.id = r.agreed_level_id
-  {join}
-  WHERE c.status = 'agreed' AND c.held_on <= %s AND c.scale_id = %s AND c.framework_id = %s
-    AND l.value IS NOT NULL AND c.team_id IN ({teams}){people}
-)
-SELECT person, value FROM rated WHERE newest = 1 AND held_on >= %s ORDER BY person
+SELECT s.person_id, l.value
+FROM reports_ratingstep s JOIN frameworks_level l ON l.id = s.level_id {join}
+WHERE {latest} AND s.framework_id = %s AND s.scale_id = %s AND l.value IS NOT NULL AND {scope}
+ORDER BY s.person_id
 """
 
 
-def _fetch_all(
-    where: dict[str, str], tail: list[Any], period: Period
-) -> tuple[list[tuple[Any, ...]], ...]:
+@dataclass(frozen=True)
+class Where:
+    """The scope's teams and the filters, as SQL for a table aliased `alias` and its values."""
+
+    team_ids: list[int]
+    people_sql: str
+    people_params: list[Any]
+    framework: str
+
+    def sql(self, template: str, alias: str = "s") -> str:
+        scope = f"{alias}.team_id IN ({_in(self.team_ids)}){self.people_sql}"
+        if self.framework:
+            scope += FRAMEWORK_SCOPE.replace("{alias}", alias)
+        # people's details are joined only when a filter needs them
+        join = f"JOIN people_person p ON p.id = {alias}.person_id" if self.people_sql else ""
+        return template.format(scope=scope, join=join, latest=LATEST)
+
+    @property
+    def params(self) -> list[Any]:
+        return [*self.team_ids, *self.people_params, *([self.framework] if self.framework else [])]
+
+
+def _fetch_all(where: Where, period: Period) -> tuple[list[tuple[Any, ...]], ...]:
     """Run the report's grouped queries; every one returns counts or a bounded set of rows."""
+    latest = [period.start, period.end, period.end]
+    due = [period.end, period.start, period.end, period.end]
     return (
-        _rows(RATINGS_SQL.format(**where), [period.end, *tail, period.start]),
-        _rows(PEOPLE_SQL.format(**where), [period.start, period.end, *tail]),
+        _rows(where.sql(RATINGS_SQL), [*latest, *where.params]),
+        _rows(where.sql(PEOPLE_SQL), [*latest, *where.params]),
+        _rows(where.sql(COMPLETION_SQL, "c"), [*due, *where.params]),
+        _rows(where.sql(DUE_PEOPLE_SQL, "c"), [*due, *where.params]),
+        _rows(where.sql(QUALITY_SQL), [period.start, period.end, *where.params]),
         _rows(
-            COMPLETION_SQL.format(**where),
-            [period.end, period.start, period.end, period.end, *tail],
-        ),
-        _rows(
-            DUE_PEOPLE_SQL.format(**where),
-            [period.end, period.start, period.end, period.end, *tail],
-        ),
-        _rows(QUALITY_SQL.format(**where), [period.start, period.end, *tail]),
-        _rows(
-            stories.candidate_sql(where),
-            [period.end, *tail, *stories.consent_params(), period.start],
+            where.sql(stories.CANDIDATES_SQL),
+            [*latest, *stories.consent_params(), *where.params],
         ),
     )
 
@@ -269,24 +264,9 @@ def build_report(actor: User, request: ReportRequest) -> Report:
         raise ValueError("The audience is internal or publication.")
     scope, teams = resolve_scope(actor, request.scope, request.scope_id)
     period, filters = request.period, request.filters
-    team_ids = [team.pk for team in teams]
     people_sql, people_params = _person_filters(filters, period.end)
-    frameworks_sql, framework_params = "", []
-    if filters.framework:
-        frameworks_sql = (
-            " AND c.framework_id IN (SELECT id FROM frameworks_framework WHERE slug = %s)"
-        )
-        framework_params = [filters.framework]
-    where = {
-        "teams": _in(team_ids),
-        "people": people_sql,
-        "frameworks": frameworks_sql,
-        # people's details are joined only when a filter needs them
-        "join": "JOIN people_person p ON p.id = c.person_id" if people_sql else "",
-    }
-    tail = [*team_ids, *people_params, *framework_params]
-
-    rows = _fetch_all(where, tail, period)
+    where = Where([team.pk for team in teams], people_sql, people_params, filters.framework)
+    rows = _fetch_all(where, period)
     ratings, people_rows, completion_rows, due_people, quality_rows, story_rows = rows
     people = {(fw, sc): n for fw, sc, n in people_rows}
     report = Report(
@@ -315,8 +295,8 @@ def build_report(actor: User, request: ReportRequest) -> Report:
                 {row[2]: row[3] for row in due_people if (row[0], row[1]) == (fw_id, scale_id)},
                 team_names,
                 gas_values=lambda fw=fw_id, sc=scale_id: _rows(
-                    GAS_SQL.format(**where),
-                    [period.end, sc, fw, *team_ids, *people_params, period.start],
+                    where.sql(GAS_SQL),
+                    [period.start, period.end, period.end, fw, sc, *where.params],
                 ),
             )
         )
@@ -455,31 +435,20 @@ def _gas(rows: list[tuple[Any, ...]]) -> GasFigures:
 
 
 def _quality(rows: list[tuple[Any, ...]], team_names: dict[int, str]) -> list[TeamQuality]:
-    """Recording quality per team: the standard checks run on the words themselves."""
-    texts: dict[int, list[recording_quality.RecordText]] = defaultdict(list)
-    actions: dict[int, int] = defaultdict(int)
-    agreed: dict[int, int] = defaultdict(int)
-    for team, what, why, working, not_working, contributions, has_level, has_action in rows:
-        if isinstance(contributions, str):  # SQLite hands JSON back as text
-            contributions = json.loads(contributions)
-        texts[team].append(
-            recording_quality.RecordText(what, why, working, not_working, tuple(contributions))
-        )
-        actions[team] += has_action
-        agreed[team] += has_level
+    """Recording quality per team, from counts of the standards each record meets."""
     quality = []
-    for team, records in sorted(texts.items(), key=lambda item: team_names[item[0]]):
-        summary = recording_quality.summarise(records)
-        total = summary.records
+    for team, total, own, working, action, agreed, service_led in sorted(
+        rows, key=lambda row: team_names[row[0]]
+    ):
         quality.append(
             TeamQuality(
                 team=team_names[team],
                 records=total,
-                own_words=wilson(summary.with_own_words, total),
-                working_or_not=wilson(summary.with_working_or_not, total),
-                actions=wilson(actions[team], total),
-                agreed_level=wilson(agreed[team], total),
-                service_led=wilson(summary.service_led, total),
+                own_words=wilson(own, total),
+                working_or_not=wilson(working, total),
+                actions=wilson(action, total),
+                agreed_level=wilson(agreed, total),
+                service_led=wilson(service_led, total),
             )
         )
     return quality

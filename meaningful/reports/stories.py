@@ -30,44 +30,19 @@ FIELDS = {
     "worse": ("not_working", "what_matters", "why_it_matters"),
 }
 
+# {latest} is the builder's "latest rating as of the period's end" condition.
 CANDIDATES_SQL = """
-WITH rated AS (
-  SELECT c.person_id AS person, c.framework_id AS fw, c.scale_id AS sc, r.outcome_id AS outcome,
-         c.team_id AS team, c.held_on AS held_on, r.id AS record, l.rank AS rank,
-         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                            ORDER BY c.held_on DESC, c.created_at DESC) AS newest,
-         ROW_NUMBER() OVER (PARTITION BY c.person_id, c.framework_id, c.scale_id, r.outcome_id
-                            ORDER BY c.held_on, c.created_at) AS oldest
-  FROM conversations_outcomerecord r
-  JOIN conversations_conversation c ON c.id = r.conversation_id
-  JOIN frameworks_level l ON l.id = r.agreed_level_id
-  {join}
-  WHERE c.status = 'agreed' AND c.held_on <= %s AND c.team_id IN ({teams}){people}{frameworks}
-    AND EXISTS (
-      SELECT 1 FROM people_consent k
-      WHERE k.person_id = c.person_id AND k.purpose = %s AND k.given_on <= %s
-        AND (k.withdrawn_on IS NULL OR k.withdrawn_on > %s)
-    )
-), pairs AS (
-  SELECT person, fw, sc, outcome,
-         MAX(CASE WHEN newest = 1 THEN record END) AS last_record,
-         MAX(CASE WHEN newest = 1 THEN rank END) AS last_rank,
-         MAX(CASE WHEN newest = 1 THEN held_on END) AS last_on,
-         MAX(CASE WHEN newest = 1 THEN team END) AS last_team,
-         MAX(CASE WHEN oldest = 1 THEN rank END) AS first_rank,
-         MAX(CASE WHEN oldest = 1 THEN held_on END) AS first_on
-  FROM rated WHERE newest = 1 OR oldest = 1
-  GROUP BY person, fw, sc, outcome
-)
-SELECT fw, sc, outcome, last_team, last_record,
-       CASE WHEN last_rank > first_rank THEN 1 WHEN last_rank < first_rank THEN -1 ELSE 0 END
-FROM pairs
-WHERE last_on >= %s AND last_on > first_on AND last_rank IS NOT NULL AND first_rank IS NOT NULL
+SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.record_id,
+       CASE WHEN s.rank > s.first_rank THEN 1 WHEN s.rank < s.first_rank THEN -1 ELSE 0 END
+FROM reports_ratingstep s {join}
+WHERE {latest} AND s.held_on > s.first_on AND s.rank IS NOT NULL AND s.first_rank IS NOT NULL
+  AND EXISTS (
+    SELECT 1 FROM people_consent k
+    WHERE k.person_id = s.person_id AND k.purpose = %s AND k.given_on <= %s
+      AND (k.withdrawn_on IS NULL OR k.withdrawn_on > %s)
+  )
+  AND {scope}
 """
-
-
-def candidate_sql(where: dict[str, str]) -> str:
-    return CANDIDATES_SQL.format(**where)
 
 
 def consent_params() -> list[Any]:

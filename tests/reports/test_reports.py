@@ -314,3 +314,45 @@ def test_stories_need_consent_enough_people_and_lose_names(known: Personas) -> N
     assert len(later) == 1  # P7 alone still agrees
     html = render(report, "html").decode()
     assert 'href="#stories-talking-points-service-users-seeing-people-same"' in html
+
+
+def test_reports_follow_corrections_and_the_derived_tables_rebuild_the_same(
+    known: Personas,
+) -> None:
+    from meaningful.conversations.models import OutcomeRecord
+    from meaningful.conversations.services import update_conversation, update_outcome_record
+    from meaningful.reports.models import RatingStep, RecordQuality
+    from meaningful.reports.refresh import refresh_all
+
+    def snapshot() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        return (
+            sorted(RatingStep.objects.values_list()),
+            sorted(RecordQuality.objects.values_list()),
+        )
+
+    record = OutcomeRecord.objects.get(
+        conversation__person__given_name="P5",
+        conversation__kind="review",
+        outcome__code="feeling-safe",
+    )
+    update_outcome_record(
+        known.owner, record, {"agreed_level": "met"}, reason="agreed level misread"
+    )
+    assert counts(outcome(org_report(known), "feeling-safe").latest)["met"] == 8
+    # moving P6's review after the period's end: their baseline is their latest in the period
+    review = record.conversation.person.conversations.get(kind="review")
+    update_conversation(known.owner, review, {"held_on": date(2026, 11, 20)}, reason="date typo")
+    other = OutcomeRecord.objects.get(
+        conversation__person__given_name="P6",
+        conversation__kind="review",
+        outcome__code="feeling-safe",
+    ).conversation
+    update_conversation(known.owner, other, {"held_on": date(2026, 11, 25)}, reason="date typo")
+    autumn = build_report(
+        known.analyst,
+        ReportRequest("org", known.organisation.pk, parse_period("2026-01..2026-10")),
+    )
+    assert outcome(autumn, "feeling-safe").change.people == 6  # P5 and P6 now reviewed later
+    before = snapshot()
+    refresh_all()
+    assert snapshot() == before and before[0]
