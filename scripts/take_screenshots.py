@@ -135,6 +135,16 @@ def main() -> None:
                 page.set_viewport_size({"width": 375, "height": 740})
                 page.goto(person_url)
                 shoot(page, options.out, "person-phone", full=False)
+                page.set_viewport_size({"width": options.width, "height": 1100})
+                page.get_by_role("button", name="Sign out").click()
+                page.get_by_label("Username").fill("helen.anderson")  # the demo's analyst
+                page.get_by_label("Password").fill("meaningful-demo")
+                with page.expect_navigation():
+                    page.get_by_role("button", name="Sign in").click()
+                page.goto(f"{base}/reports/?period=2025-12..2026-11")
+                shoot(page, options.out, "reports", full=False)
+                page.locator("#section-2").scroll_into_view_if_needed()
+                shoot(page, options.out, "reports-figures", full=False)
                 browser.close()
         finally:
             server.terminate()
