@@ -116,6 +116,17 @@ class Report:
     caveats: list[Caveat] = field(default_factory=list)
 
 
+def count_and_share(value: Proportion | None) -> str:
+    """'12 (30%)'; '*' for a hidden count; the count alone where no share may be given."""
+    if value is None:
+        return ""
+    if value.suppressed:
+        return "*"
+    if value.share is None:
+        return str(value.count)
+    return f"{value.count} ({round(value.share * 100)}%)"
+
+
 def as_plain(value: Any) -> Any:
     """The report as JSON-ready values: dataclasses to objects, dates to ISO text, floats rounded."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -25,7 +25,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from meaningful.analysis.statistics import Proportion
-from meaningful.reports.model import FrameworkSection, Report
+from meaningful.reports.model import FrameworkSection, Report, count_and_share
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)
@@ -41,13 +41,7 @@ CELL = ParagraphStyle("cell", parent=SMALL, spaceAfter=0)
 
 
 def _cell(value: Proportion | None) -> str:
-    if value is None:
-        return "-"
-    if value.suppressed:
-        return "*"
-    if value.share is None:
-        return str(value.count)
-    return f"{value.count} ({round(value.share * 100)}%)"
+    return count_and_share(value) or "-"
 
 
 def _table(header: list[str], rows: list[list[str]], first_width: float = 6 * cm) -> Table:

@@ -6,7 +6,7 @@ from django import template
 
 from meaningful.analysis.statistics import Change, Proportion
 from meaningful.disclosure.policy import NHS_STYLE
-from meaningful.reports.model import FrameworkSection
+from meaningful.reports.model import FrameworkSection, count_and_share
 
 register = template.Library()
 
@@ -16,16 +16,7 @@ def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
 
 
-@register.filter
-def count_and_share(value: Proportion | None) -> str:
-    """'12 (30%)'; '*' for a hidden count; the count alone where no share may be given."""
-    if value is None:
-        return ""
-    if value.suppressed:
-        return "*"
-    if value.share is None:
-        return str(value.count)
-    return f"{value.count} ({percent(value.share)})"
+register.filter("count_and_share", count_and_share)
 
 
 @register.filter
