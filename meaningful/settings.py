@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "meaningful.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +130,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy (docs/deployment.md): trust its X-Forwarded-Proto header, send
+# plain-HTTP visitors to HTTPS and tell browsers to use HTTPS only from then on.
+if env_bool("MEANINGFUL_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("MEANINGFUL_HTTPS_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("MEANINGFUL_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+# Putting a domain on the browsers' HSTS preload list is its owner's decision, made outside the
+# software; the deployment check's reminder about it is therefore switched off.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("MEANINGFUL_TIME_ZONE", "Europe/London")
