@@ -36,7 +36,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    # axe-core is injected as an inline script, which the pages' Content Security Policy refuses;
+    # the policy itself is tested in test_content_security_policy.py with a context that keeps it.
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
     opened = context.new_page()
     yield opened
     context.close()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page
 from pytest_django.live_server_helper import LiveServer
 
 from meaningful.conversations.services import agree_conversation
@@ -16,6 +18,15 @@ from meaningful.demo.factories import (
 from tests.browser.test_accessibility import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page that keeps the site's Content Security Policy (the shared one bypasses it for axe)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    opened = context.new_page()
+    yield opened
+    context.close()
 
 
 def test_no_page_is_refused_anything_by_the_policy(page: Page, live_server: LiveServer) -> None:
