@@ -109,6 +109,46 @@ def test_the_admin_shows_an_org_admin_only_their_organisation(
     assert client.get(f"/admin/accounts/user/{personas.system.pk}/change/").status_code == 302
 
 
+def test_an_org_admin_cannot_give_roles_or_add_teams_in_another_organisation(
+    client: Client, personas: Personas
+) -> None:
+    from meaningful.accounts.models import Membership, Service, Team
+    from meaningful.demo.factories import make_personas
+
+    other = make_personas("Another Partnership")
+    signed_in(client, personas.admin.username)
+    form = client.get("/admin/accounts/membership/add/").content.decode()
+    assert "Another Partnership" not in form and other.owner.username not in form
+    assert 'value="national-analyst"' not in form
+    client.post(
+        "/admin/accounts/membership/add/",
+        {"user": personas.admin.pk, "organisation": other.organisation.pk, "role": "org-admin"},
+    )
+    client.post(
+        "/admin/accounts/membership/add/",
+        {"user": personas.admin.pk, "team": other.team.pk, "role": "practitioner"},
+    )
+    assert not Membership.objects.filter(user=personas.admin).exclude(
+        organisation=personas.organisation
+    )
+    client.post(
+        "/admin/accounts/service/add/",
+        {"name": "Lunch club", "organisation": other.organisation.pk, "kind": "other"},
+    )
+    client.post("/admin/accounts/team/add/", {"name": "East", "service": other.team.service.pk})
+    assert not Service.objects.filter(name="Lunch club") and not Team.objects.filter(name="East")
+    client.post(
+        "/admin/accounts/membership/add/",
+        {
+            "user": personas.outsider.pk,
+            "team": personas.team.pk,
+            "role": "team-leader",
+            "organisation": personas.organisation.pk,
+        },
+    )
+    assert Membership.objects.filter(user=personas.outsider, team=personas.team).exists()
+
+
 def test_an_org_admin_can_view_frameworks_but_not_change_them(
     client: Client, personas: Personas
 ) -> None:
