@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import HttpRequest
 
 from meaningful.accounts.models import Membership, Organisation, Role, Service, Team, User
@@ -26,8 +27,27 @@ def administered_organisations(request: HttpRequest) -> QuerySet[Organisation]:
     ).distinct()
 
 
+def choices_within(model: type[Model], organisations: QuerySet[Organisation]) -> QuerySet[Any]:
+    """Return the rows of ``model`` an org-admin may pick in a form: their organisations' own.
+
+    Staff are those with a role in the organisations, and accounts with no role anywhere yet.
+    """
+    if model is Organisation:
+        return organisations
+    if model is Service:
+        return Service.objects.filter(organisation__in=organisations)
+    if model is Team:
+        return Team.objects.filter(service__organisation__in=organisations)
+    if model is User:
+        return User.objects.filter(
+            Q(memberships__organisation__in=organisations) | Q(memberships__isnull=True),
+            is_system=False,
+        ).distinct()
+    raise LookupError(f"No rule for choosing {model.__name__} rows in the admin.")
+
+
 class OrganisationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Shows an org-admin only the rows of organisations they administer."""
+    """Shows an org-admin only the rows of organisations they administer, and offers no others."""
 
     organisation_path = "organisation"
 
@@ -47,6 +67,19 @@ class OrganisationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     has_change_permission = has_view_permission
     has_add_permission = has_module_permission
+
+    def formfield_for_foreignkey(
+        self,
+        db_field: ForeignKey,  # type: ignore[type-arg]
+        request: HttpRequest,
+        **kwargs: Any,
+    ) -> forms.ModelChoiceField | None:  # type: ignore[type-arg]
+        if not request.user.is_superuser:
+            kwargs["queryset"] = choices_within(
+                db_field.related_model,  # type: ignore[arg-type]
+                administered_organisations(request),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Organisation)
@@ -75,6 +108,17 @@ class TeamAdmin(OrganisationScopedAdmin):
 class MembershipAdmin(OrganisationScopedAdmin):
     list_display = ["user", "role", "team", "organisation"]
     list_filter = ["role"]
+
+    def formfield_for_choice_field(
+        self,
+        db_field: Any,
+        request: HttpRequest,
+        **kwargs: Any,
+    ) -> forms.TypedChoiceField | None:
+        if db_field.name == "role" and not request.user.is_superuser:
+            # National roles are granted by the installation, not by an organisation.
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.NATIONAL_ANALYST]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(User)

@@ -19,6 +19,11 @@ from meaningful.accounts.services import home_summary
 from meaningful.accounts.throttle import clear_failures, is_locked, note_failure
 from meaningful.audit.services import record_event
 
+SYSTEM_ACCOUNT_REFUSED = (
+    "The system account is for command-line tools, where it is named in the audit. "
+    "Sign in as yourself."
+)
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -27,6 +32,11 @@ class SignInForm(AuthenticationForm):
         "locked": "There have been too many failed attempts to sign in. Wait 15 minutes and try "
         "again, or ask your organisation administrator to reset your password.",
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.is_system:
+            raise ValidationError(SYSTEM_ACCOUNT_REFUSED, code="system")
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
@@ -86,7 +96,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def signed_in_user(request: HttpRequest) -> User:
-    """Return the signed-in staff user; views behind login_required can rely on it."""
+    """Return the signed-in member of staff; the system account, which reaches everything, never."""
     if not isinstance(request.user, User):
         raise PermissionDenied
+    if request.user.is_system:
+        raise PermissionDenied(SYSTEM_ACCOUNT_REFUSED)
     return request.user

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from meaningful.accounts.admin import administered_organisations
 from meaningful.frameworks.models import Framework, Level, Outcome, Scale
 
 
@@ -47,6 +49,15 @@ class LevelInline(NoWrites, admin.TabularInline):  # type: ignore[type-arg]
 class FrameworkAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug", "version", "population", "organisation"]
     inlines = [OutcomeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Framework]:
+        """The built-in frameworks and the administered organisations' own; another's, never."""
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            Q(organisation__isnull=True) | Q(organisation__in=administered_organisations(request))
+        )
 
 
 @admin.register(Scale)

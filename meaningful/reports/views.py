@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -87,9 +88,12 @@ class ReportForm(forms.Form):
         for team in sorted(teams, key=lambda t: t.name):
             choices.append((f"team-{team.pk}", f"{team.name} (team)"))
         choice_field(self, "scope").choices = choices
+        usable = Framework.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation__in=organisations)
+        )
         choice_field(self, "framework").choices = [
             *ANY,
-            *sorted({(f.slug, f.name) for f in Framework.objects.all()}, key=lambda c: c[1]),
+            *sorted({(f.slug, f.name) for f in usable}, key=lambda c: c[1]),
         ]
 
     def clean_period(self) -> Any:

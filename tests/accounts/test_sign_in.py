@@ -70,3 +70,18 @@ def test_the_keep_session_endpoint_needs_a_signed_in_post(
     client.login(username=personas.owner.username, password=PERSONA_PASSWORD)
     assert client.get(reverse("keep-session")).status_code == 405
     assert client.post(reverse("keep-session")).status_code == 204
+
+
+def test_the_system_account_cannot_sign_in_even_with_a_password(
+    client: Client, personas: Personas
+) -> None:
+    personas.system.set_password(PERSONA_PASSWORD)  # as `meaningful changepassword` would
+    personas.system.save()
+    page = attempt(client, personas.system.username, PERSONA_PASSWORD)
+    assert "The system account is for command-line tools" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_of_the_system_account_opens_no_page(client: Client, personas: Personas) -> None:
+    client.force_login(personas.system)
+    assert client.get(reverse("caseload")).status_code == 403

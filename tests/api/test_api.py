@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -157,6 +157,16 @@ def test_the_command_issues_a_working_token(
     token = capsys.readouterr().out.strip()
     assert call(client, token, "get", f"/people/{person.pk}")[0] == 200
     assert AuditEvent.objects.filter(action="api-token.issue").exists()
+
+
+def test_the_system_account_gets_no_token_and_an_old_one_does_not_work(
+    client: Client, personas: Personas, person: Person
+) -> None:
+    with pytest.raises(CommandError, match="named member of staff"):
+        call_command("create_api_token", "--user", personas.system.username, "--name", "sync")
+    token = issue_token(personas.system, personas.owner, "sync")
+    ApiToken.objects.filter(user=personas.owner).update(user=personas.system)
+    assert call(client, token, "get", f"/people/{person.pk}")[0] == 401
 
 
 def test_every_route_is_documented(client: Client) -> None:

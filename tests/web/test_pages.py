@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -109,6 +111,46 @@ def test_the_admin_shows_an_org_admin_only_their_organisation(
     assert client.get(f"/admin/accounts/user/{personas.system.pk}/change/").status_code == 302
 
 
+def test_an_org_admin_cannot_give_roles_or_add_teams_in_another_organisation(
+    client: Client, personas: Personas
+) -> None:
+    from meaningful.accounts.models import Membership, Service, Team
+    from meaningful.demo.factories import make_personas
+
+    other = make_personas("Another Partnership")
+    signed_in(client, personas.admin.username)
+    form = client.get("/admin/accounts/membership/add/").content.decode()
+    assert "Another Partnership" not in form and other.owner.username not in form
+    assert 'value="national-analyst"' not in form
+    client.post(
+        "/admin/accounts/membership/add/",
+        {"user": personas.admin.pk, "organisation": other.organisation.pk, "role": "org-admin"},
+    )
+    client.post(
+        "/admin/accounts/membership/add/",
+        {"user": personas.admin.pk, "team": other.team.pk, "role": "practitioner"},
+    )
+    assert not Membership.objects.filter(user=personas.admin).exclude(
+        organisation=personas.organisation
+    )
+    client.post(
+        "/admin/accounts/service/add/",
+        {"name": "Lunch club", "organisation": other.organisation.pk, "kind": "other"},
+    )
+    client.post("/admin/accounts/team/add/", {"name": "East", "service": other.team.service.pk})
+    assert not Service.objects.filter(name="Lunch club") and not Team.objects.filter(name="East")
+    client.post(
+        "/admin/accounts/membership/add/",
+        {
+            "user": personas.outsider.pk,
+            "team": personas.team.pk,
+            "role": "team-leader",
+            "organisation": personas.organisation.pk,
+        },
+    )
+    assert Membership.objects.filter(user=personas.outsider, team=personas.team).exists()
+
+
 def test_an_org_admin_can_view_frameworks_but_not_change_them(
     client: Client, personas: Personas
 ) -> None:
@@ -121,6 +163,25 @@ def test_an_org_admin_can_view_frameworks_but_not_change_them(
     assert "feeling-safe" in page and 'name="name"' not in page
     assert client.get("/admin/frameworks/framework/add/").status_code == 403
     assert client.post(f"/admin/frameworks/framework/{framework.pk}/delete/").status_code == 403
+
+
+def test_another_organisations_own_framework_is_not_shown_to_admins_or_in_reports(
+    client: Client, personas: Personas, tmp_path: Path
+) -> None:
+    from meaningful.demo.factories import make_personas
+    from meaningful.frameworks.services import load_definition_file
+    from tests.frameworks.test_loading import own_framework, write
+
+    other = make_personas("Another Partnership")
+    load_definition_file(
+        other.admin, write(tmp_path, own_framework()), organisation=other.organisation
+    )
+    signed_in(client, personas.admin.username)
+    listed = client.get("/admin/frameworks/framework/").content.decode()
+    assert "Talking Points" in listed and "Our recovery outcomes" not in listed
+    assert "Our recovery outcomes" not in client.get(reverse("reports")).content.decode()
+    signed_in(client, other.analyst.username)
+    assert "Our recovery outcomes" in client.get(reverse("reports")).content.decode()
 
 
 def test_the_home_page_title_is_plain_text(client: Client, personas: Personas) -> None:

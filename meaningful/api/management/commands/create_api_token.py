@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meaningful.accounts.models import User
 from meaningful.api.tokens import issue_token
+from meaningful.errors import NotAllowed
 from meaningful.management_support import acting_user
 
 
@@ -23,5 +24,8 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {options['user']!r}.")
-        token = issue_token(acting_user(options["as_user"]), user, options["name"])
+        try:
+            token = issue_token(acting_user(options["as_user"]), user, options["name"])
+        except NotAllowed as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(token)

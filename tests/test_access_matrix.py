@@ -1,0 +1,425 @@
+"""Every route and API operation against every role: the access table of docs/access.md, enforced.
+
+Each row names a route (a URL pattern name) or an API operation ("METHOD /api/path") and the
+outcome each role gets, in the order of ROLES:
+
+- OK: the page or answer (200, 201 or 204), or a redirect to a page of the same feature;
+- HIDDEN: 404, "not found": the rule for person-level records is that others learn nothing;
+- DENIED: 403, the role may know the feature exists but may not use it;
+- SIGN_IN: a redirect to the sign-in page (the admin's own for admin pages), or 401 for the API.
+
+The admin site is covered as one family: its index and the change list of every registered
+model. Its other pages (add, change, delete, history, password) apply the same permission
+checks to one row and are left out of the table on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.http import HttpResponse, HttpResponseBase
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from meaningful.accounts.models import Role, User
+from meaningful.accounts.services import create_staff_user, grant_role
+from meaningful.api.api import api
+from meaningful.api.models import ApiToken
+from meaningful.api.tokens import issue_token
+from meaningful.conversations.services import agree_conversation
+from meaningful.demo.factories import Personas, make_conversation, make_person
+from meaningful.plans.services import ActionInput, create_plan
+
+OK, HIDDEN, DENIED, SIGN_IN = "ok", "not found", "forbidden", "sign in"
+
+ROLES = (
+    "practitioner",  # on the person's team
+    "team-leader",  # of the person's team
+    "other-team",  # a practitioner on another team of the same organisation
+    "analyst",
+    "org-admin",
+    "national-analyst",
+    "auditor",
+    "system",  # the installation's system account, had it a session or a token
+    "anonymous",
+)
+FAMILY_NAME = "Quarrier"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One organisation, a person on the North team with an agreed conversation, a plan and a draft."""
+
+    users: dict[str, User]
+    person_id: str
+    agreed_id: str
+    draft_id: str
+    record_id: int
+    action_id: int
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: str
+    data: dict[str, Any] | None = None
+
+
+Build = Callable[[Scene], Call]
+
+
+def get(name: str, *args: Callable[[Scene], object], query: str = "") -> Build:
+    return lambda s: Call("get", reverse(name, args=[arg(s) for arg in args]) + query)
+
+
+def post(name: str, *args: Callable[[Scene], object], data: dict[str, Any] | None = None) -> Build:
+    return lambda s: Call("post", reverse(name, args=[arg(s) for arg in args]), data or {})
+
+
+def person(s: Scene) -> str:
+    return s.person_id
+
+
+def agreed(s: Scene) -> str:
+    return s.agreed_id
+
+
+def draft(s: Scene) -> str:
+    return s.draft_id
+
+
+def record(s: Scene) -> int:
+    return s.record_id
+
+
+def action(s: Scene) -> int:
+    return s.action_id
+
+
+# Outcomes in the order of ROLES: practitioner, team leader, other team, analyst, org-admin,
+# national analyst, auditor, system, anonymous.
+TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
+EVERY_SIGNED_IN = (OK, OK, OK, OK, OK, OK, OK, DENIED, SIGN_IN)
+EVERYBODY = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
+NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
+RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
+
+# Web routes, by URL pattern name, each with how to call it and what each role gets.
+ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
+    "home": (get("home"), EVERY_SIGNED_IN),
+    "login": (get("login"), EVERYBODY),
+    "logout": (post("logout"), EVERYBODY),
+    "keep-session": (post("keep-session"), (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN)),
+    "health": (get("health"), EVERYBODY),
+    "caseload": (get("caseload"), EVERY_SIGNED_IN),
+    "person": (get("person", person), TEAM_ONLY),
+    "reports": (get("reports"), (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)),
+    "report-download": (
+        get("report-download", lambda s: "csv"),
+        (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "conversation-start": (get("conversation-start", person), TEAM_ONLY),
+    "conversation-record": (get("conversation-record", person, query=RECORD_QUERY), TEAM_ONLY),
+    "record-check": (
+        post("record-check", data={"what_matters": "Care plan followed"}),
+        (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN),
+    ),
+    "conversation": (get("conversation", agreed), TEAM_ONLY),
+    "conversation-agree": (post("conversation-agree", draft), TEAM_ONLY),
+    "conversation-edit": (get("conversation-edit", agreed), TEAM_ONLY),
+    "conversation-agreed": (get("conversation-agreed", agreed), TEAM_ONLY),
+    "record-edit": (get("record-edit", agreed, record), TEAM_ONLY),
+    "plan": (get("plan", person), TEAM_ONLY),
+    "my-plan": (get("my-plan", person), TEAM_ONLY),
+    "my-plan-pdf": (get("my-plan-pdf", person), TEAM_ONLY),
+    "action-status": (post("action-status", action, data={"status": "done"}), TEAM_ONLY),
+    "action-edit": (get("action-edit", action), TEAM_ONLY),
+    "import-upload": (
+        get("import-upload"),
+        (DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "export-records": (
+        get("export-records", lambda s: "csv"),
+        (OK, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "person-fhir": (get("person-fhir", person), TEAM_ONLY),
+    "export-pseudonymised": (
+        get("export-pseudonymised", lambda s: "csv"),
+        (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "api:openapi-json": (get("api:openapi-json"), EVERYBODY),
+    "api:api-root": (get("api:api-root"), (HIDDEN,) * 9),
+    # The admin family: organisation administrators only, each seeing their own organisation.
+    "admin:index": (get("admin:index"), (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF)),
+    "admin:auth_group_changelist": (
+        get("admin:auth_group_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, DENIED, *NOT_STAFF),
+    ),
+    "admin:accounts_organisation_changelist": (
+        get("admin:accounts_organisation_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:accounts_service_changelist": (
+        get("admin:accounts_service_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:accounts_team_changelist": (
+        get("admin:accounts_team_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:accounts_membership_changelist": (
+        get("admin:accounts_membership_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:accounts_user_changelist": (
+        get("admin:accounts_user_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:audit_auditevent_changelist": (
+        get("admin:audit_auditevent_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, DENIED, *NOT_STAFF),
+    ),
+    "admin:frameworks_framework_changelist": (
+        get("admin:frameworks_framework_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+    "admin:frameworks_scale_changelist": (
+        get("admin:frameworks_scale_changelist"),
+        (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF),
+    ),
+}
+
+
+def new_conversation(s: Scene) -> dict[str, Any]:
+    return {
+        "framework": "talking-points-service-users",
+        "held_on": str(timezone.localdate()),
+        "kind": "review",
+        "records": [{"outcome": "seeing-people", "what_matters": "I want to see my sister more"}],
+    }
+
+
+API_TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, SIGN_IN, SIGN_IN)
+API_EVERY_TOKEN = (OK, OK, OK, OK, OK, OK, OK, SIGN_IN, SIGN_IN)
+
+# API operations, as "METHOD /api/path" in the OpenAPI description; a call without a live token
+# (and every call with a token of the system account) gets 401.
+API: dict[str, tuple[Callable[[Scene], Call], tuple[str, ...]]] = {
+    "GET /api/frameworks": (lambda s: Call("get", "/api/frameworks"), API_EVERY_TOKEN),
+    "GET /api/people": (lambda s: Call("get", "/api/people"), API_EVERY_TOKEN),
+    "GET /api/people/{person_id}": (
+        lambda s: Call("get", f"/api/people/{s.person_id}"),
+        API_TEAM_ONLY,
+    ),
+    "GET /api/people/{person_id}/conversations": (
+        lambda s: Call("get", f"/api/people/{s.person_id}/conversations"),
+        API_TEAM_ONLY,
+    ),
+    "POST /api/people/{person_id}/conversations": (
+        lambda s: Call("post", f"/api/people/{s.person_id}/conversations", new_conversation(s)),
+        API_TEAM_ONLY,
+    ),
+    "POST /api/conversations/{conversation_id}/agree": (
+        lambda s: Call("post", f"/api/conversations/{s.draft_id}/agree", {}),
+        API_TEAM_ONLY,
+    ),
+    "GET /api/people/{person_id}/fhir": (
+        lambda s: Call("get", f"/api/people/{s.person_id}/fhir"),
+        API_TEAM_ONLY,
+    ),
+    "GET /api/people/{person_id}/plan": (
+        lambda s: Call("get", f"/api/people/{s.person_id}/plan"),
+        API_TEAM_ONLY,
+    ),
+}
+
+
+@pytest.fixture
+def scene(personas: Personas) -> Scene:
+    system, organisation = personas.system, personas.organisation
+    national = create_staff_user(
+        system, organisation, username="matrix-national", first_name="Nia", last_name="National"
+    )
+    grant_role(system, national, Role.NATIONAL_ANALYST)
+    auditor = create_staff_user(
+        system, organisation, username="matrix-auditor", first_name="Aud", last_name="Itor"
+    )
+    grant_role(system, auditor, Role.AUDITOR, organisation=organisation)
+    someone = make_person(
+        personas.owner, personas.team, given_name="Isobel", family_name=FAMILY_NAME
+    )
+    conversation = make_conversation(personas.owner, someone)
+    agree_conversation(personas.owner, conversation)
+    plan = create_plan(
+        personas.owner,
+        someone,
+        starts_on=timezone.localdate() - timedelta(days=1),
+        conversation=conversation,
+        actions=[ActionInput("Find the lunch club number", "person")],
+    )
+    first = conversation.records.first()
+    assert first is not None
+    pending = make_conversation(personas.owner, someone, kind="review")
+    return Scene(
+        users={
+            "practitioner": personas.owner,
+            "team-leader": personas.colleague,
+            "other-team": personas.outsider,
+            "analyst": personas.analyst,
+            "org-admin": personas.admin,
+            "national-analyst": national,
+            "auditor": auditor,
+            "system": system,
+        },
+        person_id=str(someone.pk),
+        agreed_id=str(conversation.pk),
+        draft_id=str(pending.pk),
+        record_id=first.pk,
+        action_id=plan.actions.get().pk,
+    )
+
+
+def outcome_of(response: HttpResponseBase) -> str:
+    status = response.status_code
+    if status == 401:
+        return SIGN_IN
+    if status == 302:
+        location = response["Location"]
+        if location.startswith((reverse("login"), reverse("admin:login"))) and "next=" in location:
+            return SIGN_IN
+        return OK
+    return {200: OK, 201: OK, 204: OK, 403: DENIED, 404: HIDDEN}.get(status, f"status {status}")
+
+
+def body_of(response: HttpResponseBase) -> str:
+    if not isinstance(response, HttpResponse) or response["Content-Type"] == "application/pdf":
+        return ""
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_each_role_gets_what_the_table_says_on_each_page(
+    client: Client, scene: Scene, route: str, role: str
+) -> None:
+    build, expected = ROUTES[route]
+    if role != "anonymous":
+        client.force_login(scene.users[role])
+    call = build(scene)
+    if call.method == "post":
+        response = client.post(call.url, call.data or {})
+    else:
+        response = client.get(call.url)
+    want = expected[ROLES.index(role)]
+    assert outcome_of(response) == want, f"{route} as {role}: {response.status_code}"
+    if want != OK:
+        assert FAMILY_NAME not in body_of(response)
+
+
+def token_for(scene: Scene, role: str) -> str | None:
+    if role == "anonymous":
+        return None
+    user = scene.users[role]
+    if user.is_system:  # a token stored before the rule that refuses to issue one
+        token = "mfl_system-account-token"
+        key_hash = hashlib.sha256(token.encode()).hexdigest()
+        ApiToken.objects.create(user=user, name="old", key_hash=key_hash)
+        return token
+    return issue_token(scene.users["system"], user, "access table")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", sorted(API))
+def test_each_role_gets_what_the_table_says_from_the_api(
+    client: Client, scene: Scene, operation: str, role: str
+) -> None:
+    build, expected = API[operation]
+    token = token_for(scene, role)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    call = build(scene)
+    if call.method == "post":
+        response = client.post(
+            call.url, json.dumps(call.data), content_type="application/json", headers=headers
+        )
+    else:
+        response = client.get(call.url, headers=headers)
+    want = expected[ROLES.index(role)]
+    assert outcome_of(response) == want, f"{operation} as {role}: {response.status_code}"
+    if want != OK:
+        assert FAMILY_NAME not in body_of(response)
+
+
+def api_operations() -> set[str]:
+    """Every operation in the OpenAPI description, as "METHOD /api/path"."""
+    paths = api.get_openapi_schema()["paths"]
+    return {f"{method.upper()} {path}" for path, methods in paths.items() for method in methods}
+
+
+def resolver_routes() -> dict[str, str]:
+    """Map every named URL pattern to its path, with parameters written as {name} like OpenAPI."""
+
+    def walk(patterns: list[Any], namespace: str, prefix: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                found |= walk(entry.url_patterns, inner, route)
+            elif isinstance(entry, URLPattern) and entry.name:
+                found[namespace + entry.name] = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+        return found
+
+    return walk(get_resolver().url_patterns, "", "")
+
+
+def test_every_route_and_api_operation_has_a_row_in_the_table() -> None:
+    operations = api_operations()
+    api_paths = {operation.split(" ", 1)[1] for operation in operations}
+    names = {
+        name
+        for name, path in resolver_routes().items()
+        if not name.startswith("admin:") and path not in api_paths
+    }
+    changelists = {
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        for model in admin.site._registry
+    } | {"admin:index"}
+    missing = sorted((names | changelists) - set(ROUTES)) + sorted(operations - set(API))
+    assert not missing, (
+        f"These routes or API operations have no row in the access table: {missing}. Add a row "
+        "to ROUTES or API in tests/test_access_matrix.py saying what each role gets, and the "
+        "same to docs/access.md."
+    )
+    stale = sorted(set(ROUTES) - names - changelists) + sorted(set(API) - operations)
+    assert not stale, f"The access table has rows for routes that no longer exist: {stale}."
+
+
+def test_docs_access_md_says_what_the_table_says() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "access.md").read_text()
+    documented = {}
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            documented[cells[0].split("`")[1]] = tuple(cells[1:])
+    words = {OK: "yes", HIDDEN: "404", DENIED: "403", SIGN_IN: "sign in"}
+    wrong = []
+    for key, (_, expected) in [*ROUTES.items(), *API.items()]:
+        said = tuple(
+            "401" if key in API and outcome == SIGN_IN else words[outcome] for outcome in expected
+        )
+        if documented.get(key) != said:
+            wrong.append(key)
+    assert not wrong, (
+        f"docs/access.md disagrees with the access table (or lacks a row) for {wrong}."
+    )
