@@ -53,13 +53,13 @@ WHERE c.person_id IN ({people})
 
 @lru_cache(maxsize=65536)
 def _standards(
-    what: str, why: str, working: str, not_working: str, contributions: tuple[str, ...]
+    what: str, why: str, working: str, not_working: str, contributions: str | tuple[str, ...]
 ) -> tuple[bool, bool, bool]:
     """(own words, working or not working, service-led) for one record's words."""
-    codes = {
-        p.code
-        for p in rq.check_record(rq.RecordText(what, why, working, not_working, contributions))
-    }
+    if isinstance(contributions, str):  # SQLite hands JSON back as text
+        contributions = tuple(json.loads(contributions))
+    text = rq.RecordText(what, why, working, not_working, contributions)
+    codes = {prompt.code for prompt in rq.check_record(text)}
     return (
         rq.MISSING_OWN_WORDS not in codes,
         rq.MISSING_WORKING_OR_NOT not in codes,
@@ -111,15 +111,13 @@ def _quality_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     record, person, framework, team, held_on, what, why, working, not_working, contributions = row[
         :10
     ]
-    if isinstance(contributions, str):  # SQLite hands JSON back as text
-        contributions = json.loads(contributions)
-    own, working_or_not, service_led = _standards(
-        what, why, working, not_working, tuple(contributions)
-    )
-    person_id = person if isinstance(person, uuid.UUID) else uuid.UUID(str(person))
+    words = contributions if isinstance(contributions, str) else tuple(contributions)
+    own, working_or_not, service_led = _standards(what, why, working, not_working, words)
+    if not isinstance(person, uuid.UUID):
+        person = uuid.UUID(person)
     return (
         record,
-        person_id,
+        person,
         framework,
         team,
         held_on,
