@@ -202,6 +202,13 @@ class Exporter:
 
     def questionnaire(self, framework: Framework, scale: Scale) -> str:
         """Share the Questionnaire for a framework version on a scale; return its canonical."""
+        url = questionnaire_url(framework, scale)
+        key = (
+            "Questionnaire",
+            fs.stable_id("questionnaire", framework.slug, framework.version, scale.code),
+        )
+        if key in self.shared:
+            return f"{url}|{framework.version}"
         self.framework_code_system(framework)
         self.scale_code_system(scale)
         for name in ("outcome-type", "contribution", "conversation-kind"):
@@ -255,7 +262,6 @@ class Exporter:
                     "item": questions,
                 }
             )
-        url = questionnaire_url(framework, scale)
         self._share(
             {
                 "resourceType": "Questionnaire",

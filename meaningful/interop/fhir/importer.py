@@ -170,6 +170,15 @@ def _date(value: object) -> date | None:
         raise Skip(f"{value!r} is not a date (YYYY-MM-DD).") from error
 
 
+# The element that says whom a resource is about, for the resources read per person.
+SUBJECT_FIELDS = {
+    "EpisodeOfCare": "patient",
+    "QuestionnaireResponse": "subject",
+    "CarePlan": "subject",
+    "Consent": "patient",
+}
+
+
 class FhirImporter:
     def __init__(
         self,
@@ -184,6 +193,16 @@ class FhirImporter:
         for resource in resources:
             report.resources_read[resource["resourceType"]] += 1
             self.by_type.setdefault(resource["resourceType"], []).append(resource)
+        # Who each resource is about, and which conversation each plan came from, looked up once.
+        self.about: dict[tuple[str, str], list[Resource]] = {}
+        self.plans_from: dict[str, list[Resource]] = {}
+        for kind, field_name in SUBJECT_FIELDS.items():
+            for resource in self.by_type.get(kind, []):
+                key = (kind, _reference(resource.get(field_name)))
+                self.about.setdefault(key, []).append(resource)
+        for plan in self.by_type.get("CarePlan", []):
+            for source in plan.get("supportingInfo", []):
+                self.plans_from.setdefault(_reference(source), []).append(plan)
         self.people: dict[str, Person] = {}
         self.users: dict[str, User] = {}
         self.teams: dict[str, Team] = {}
@@ -292,11 +311,7 @@ class FhirImporter:
             self.report.people_matched += 1
             return
         episodes = sorted(
-            (
-                e
-                for e in self.by_type.get("EpisodeOfCare", [])
-                if _reference(e.get("patient")) == f"Patient/{patient['id']}"
-            ),
+            self.about.get(("EpisodeOfCare", f"Patient/{patient['id']}"), []),
             key=lambda e: (e.get("status") != "active", str(e.get("period", {}).get("start", ""))),
         )
         if not episodes:
@@ -447,12 +462,7 @@ class FhirImporter:
             agree_conversation(self.actor, conversation, carry_forward=False)
 
     def _plans_of(self, response: Resource) -> list[Resource]:
-        key = f"QuestionnaireResponse/{response['id']}"
-        return [
-            p
-            for p in self.by_type.get("CarePlan", [])
-            if any(_reference(s) == key for s in p.get("supportingInfo", []))
-        ]
+        return self.plans_from.get(f"QuestionnaireResponse/{response['id']}", [])
 
     def plan(
         self, care_plan: Resource, person: Person, conversation: Conversation | None, *, draft: bool
@@ -541,24 +551,16 @@ class FhirImporter:
     def _record_of(self, patient: Resource, person: Person) -> None:
         subject = f"Patient/{patient['id']}"
         responses = sorted(
-            (
-                r
-                for r in self.by_type.get("QuestionnaireResponse", [])
-                if _reference(r.get("subject")) == subject
-            ),
+            self.about.get(("QuestionnaireResponse", subject), []),
             key=lambda r: str(r.get("authored", "")),
         )
         linked = {p["id"] for r in responses for p in self._plans_of(r)}
         for response in responses:
             self._guarded(response, lambda r=response: self.conversation(r, person))
-        for care_plan in self.by_type.get("CarePlan", []):
+        for care_plan in self.about.get(("CarePlan", subject), []):
             starts = _date(care_plan.get("period", {}).get("start"))
-            if (
-                _reference(care_plan.get("subject")) == subject
-                and care_plan["id"] not in linked
-                and not (
-                    starts and person.plans.filter(conversation=None, starts_on=starts).exists()
-                )
+            if care_plan["id"] not in linked and not (
+                starts and person.plans.filter(conversation=None, starts_on=starts).exists()
             ):
                 self._guarded(
                     care_plan,
@@ -566,9 +568,8 @@ class FhirImporter:
                         p, person, None, draft=p.get("status") == "draft"
                     ),
                 )
-        for consent in self.by_type.get("Consent", []):
-            if _reference(consent.get("patient")) == subject:
-                self._guarded(consent, lambda c=consent: self.consent(c, person))
+        for consent in self.about.get(("Consent", subject), []):
+            self._guarded(consent, lambda c=consent: self.consent(c, person))
 
     def _guarded(self, resource: Resource, work: Any) -> None:
         """Do one piece of work in a savepoint; on a broken rule, report it and keep going."""
