@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from json.encoder import encode_basestring_ascii
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from meaningful.accounts.access import roles_of
 from meaningful.accounts.models import User
 from meaningful.audit.context import current_origin
 from meaningful.audit.models import AuditEvent, Revision
-from meaningful.bulk_insert import insert_rows
+from meaningful.bulk_insert import JsonText, insert_rows
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
@@ -32,9 +34,13 @@ def _json_default(value: object) -> str:
     raise TypeError(f"Cannot put {type(value).__name__} in the audit trail")
 
 
+# json.dumps with these arguments builds this encoder on every call; one is enough.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_json_default)
+
+
 def canonical_json(payload: dict[str, Any]) -> str:
     """Serialise a payload the same way every time, so its hash can be checked later."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return _CANONICAL.encode(payload)
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -137,14 +143,67 @@ def record_event(
     return event
 
 
+class RecordRef(NamedTuple):
+    """A stored record named without loading it: its model label and primary key as text."""
+
+    object_type: str
+    object_id: str
+
+
 @dataclass(frozen=True)
 class EventInput:
     """One event for record_events: what was done to which record, about whom, with what detail."""
 
     action: str
-    obj: models.Model
+    obj: models.Model | RecordRef
     person_id: uuid.UUID | None = None
     detail: dict[str, Any] | None = None
+
+
+class _Sealer:
+    """Seals events of one actor and origin as _seal does, with the fixed fields encoded once.
+
+    The text hashed is canonical_json of _seal's payload: its keys in sorted order, each string
+    encoded as json.dumps encodes it. Only the time, action, record, person, detail and previous
+    hash change from one event to the next.
+    """
+
+    def __init__(self, actor: str, roles: str, purpose: str, channel: str, ip: str | None) -> None:
+        self.actor = encode_basestring_ascii(actor)
+        self.roles = encode_basestring_ascii(roles)
+        self.purpose = encode_basestring_ascii(purpose)
+        self.channel = encode_basestring_ascii(channel)
+        self.ip = encode_basestring_ascii(ip or "")
+        self.details: dict[str, tuple[str, JsonText]] = {}
+
+    def detail(self, detail: dict[str, Any] | None) -> tuple[str, JsonText]:
+        """The stored detail, as canonical text and as text for the detail column."""
+        given = canonical_json(detail or {}).replace("\\u0000", "")
+        if given not in self.details:
+            stored = canonical_json(json.loads(given))  # what _stored_detail keeps, re-encoded
+            self.details[given] = (stored, JsonText(stored))
+        return self.details[given]
+
+    def seal(
+        self,
+        at: datetime,
+        action: str,
+        object_type: str,
+        object_id: str,
+        person_id: uuid.UUID | None,
+        detail: str,
+        previous: str,
+    ) -> str:
+        text = (
+            f'{{"action":{encode_basestring_ascii(action)},"actor":{self.actor},'
+            f'"at":{encode_basestring_ascii(at.isoformat())},"channel":{self.channel},'
+            f'"detail":{detail},"ip":{self.ip},"object_id":{encode_basestring_ascii(object_id)},'
+            f'"object_type":{encode_basestring_ascii(object_type)},'
+            f'"person_id":{encode_basestring_ascii(str(person_id) if person_id else "")},'
+            f'"previous":{encode_basestring_ascii(previous)},'
+            f'"purpose":{self.purpose},"roles":{self.roles}}}'
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def record_events(actor: User, events: Sequence[EventInput]) -> int:
@@ -157,26 +216,27 @@ def record_events(actor: User, events: Sequence[EventInput]) -> int:
         return 0
     origin = current_origin.get()
     roles = ",".join(roles_of(actor))
-    rows = []
-    with transaction.atomic():
-        previous = _last_hash()
+    sealer = _Sealer(actor.username, roles, "", origin.channel, origin.ip)
+
+    zone = UTC if settings.USE_TZ else None  # as timezone.now(), read once for the batch
+
+    def rows(previous: str) -> Iterator[tuple[Any, ...]]:
         for item in events:
-            at = timezone.now()
-            kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
-            detail = _stored_detail(item.detail)
-            sealed = _seal(
-                at, actor.username, roles, item.action, kind, pk, item.person_id, "",
-                origin.channel, origin.ip, detail, previous,
-            )  # fmt: skip
-            rows.append(
-                (
-                    at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
-                    "", origin.channel, origin.ip, detail, previous, sealed,
-                )
+            at = datetime.now(zone)
+            if isinstance(item.obj, RecordRef):
+                kind, pk = item.obj
+            else:
+                kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
+            text, detail = sealer.detail(item.detail)
+            sealed = sealer.seal(at, item.action, kind, pk, item.person_id, text, previous)
+            yield (
+                at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
+                "", origin.channel, origin.ip, detail, previous, sealed,
             )  # fmt: skip
             previous = sealed
-        insert_rows(AuditEvent, _EVENT_COLUMNS, rows)
-    return len(rows)
+
+    with transaction.atomic():
+        return insert_rows(AuditEvent, _EVENT_COLUMNS, rows(_last_hash()))
 
 
 _EVENT_COLUMNS = (
@@ -244,6 +304,25 @@ def keep_revisions(
         Revision,
         ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
         rows,
+    )
+
+
+def keep_snapshots(
+    object_type: str,
+    earlier: Iterable[tuple[str, int, dict[str, Any]]],
+    *,
+    actor: User,
+    reason: str,
+) -> int:
+    """Store earlier versions given as (object id, version, snapshot); return how many.
+
+    Each snapshot must be what snapshot() returns for the record as it was: plain JSON values.
+    """
+    now = timezone.now()
+    return insert_rows(
+        Revision,
+        ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
+        ((object_type, pk, version, data, actor.pk, now, reason) for pk, version, data in earlier),
     )
 
 

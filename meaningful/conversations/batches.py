@@ -3,23 +3,32 @@
 An import brings conversations that were agreed with the person in another system. Recording
 them one by one through record_conversation, create_plan and agree_conversation costs dozens of
 queries each; this path checks the same rules once per team and once per person, then writes
-the same rows, revisions and audit events with a handful of bulk inserts.
+the same rows, revisions and audit events with a handful of bulk inserts. Each conversation is
+checked once, by check_content, and written from what that check returned.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from meaningful.accounts.access import care_teams, reachable_people
 from meaningful.accounts.models import Team, User
-from meaningful.audit.services import EventInput, keep_revisions, record_events
-from meaningful.bulk_insert import insert_objects, insert_rows
-from meaningful.conversations.models import Conversation, ConversationStatus, OutcomeRecord
+from meaningful.audit.services import EventInput, RecordRef, keep_snapshots, record_events
+from meaningful.bulk_insert import JsonText, insert_rows
+from meaningful.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    OutcomeRecord,
+)
 from meaningful.conversations.services import (
     LEVEL_FIELDS,
     OFF_CASELOAD,
@@ -30,12 +39,11 @@ from meaningful.conversations.services import (
     checked_records,
 )
 from meaningful.errors import NotAllowed, NotFound
-from meaningful.frameworks.models import Framework, Level, Scale
+from meaningful.frameworks.models import Level, Outcome
 from meaningful.people.models import Allocation
 from meaningful.plans.services import ActionInput, AgreedPlanInput, start_agreed_plans
 
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
-_RECORD_VALUES = (*TEXT_FIELDS, "outcome_type", "contributions", *LEVEL_FIELDS)
 _RECORD_COLUMNS = (
     *TEXT_FIELDS,
     "outcome_type",
@@ -48,16 +56,45 @@ def _stored(value: object) -> object:
     return value.pk if isinstance(value, Level) else value
 
 
+@dataclass(frozen=True)
+class CheckedContent:
+    """What a conversation recorded, as check_content accepted it against one framework and scale."""
+
+    rules: RecordRules
+    held_on: date
+    kind: str
+    participants: str
+    records: list[tuple[Outcome, dict[str, Any]]]
+
+
+def check_content(
+    rules: RecordRules,
+    *,
+    held_on: date,
+    kind: str,
+    records: list[OutcomeInput],
+    participants: str = "",
+    where: str = "",
+) -> CheckedContent:
+    """Check what a conversation recorded as record_conversation does; raise InvalidInput if wrong."""
+    checked = checked_records(
+        rules,
+        held_on=held_on,
+        kind=kind,
+        records=records,
+        texts={"participants": participants},
+        where=where,
+    )
+    return CheckedContent(rules, held_on, kind, participants.strip(), checked)
+
+
 @dataclass
 class AgreedConversation:
-    """One conversation for record_agreed_conversations, with the actions of its draft plan."""
+    """One conversation for record_agreed_conversations: whose, which team's, what, and its actions."""
 
     person_id: uuid.UUID
     team: Team
-    held_on: date
-    kind: str
-    records: list[OutcomeInput]
-    participants: str = ""
+    content: CheckedContent
     actions: list[ActionInput] = field(default_factory=list)
 
 
@@ -89,94 +126,127 @@ def recording_refusals(
 
 
 def record_agreed_conversations(
-    actor: User,
-    *,
-    framework: Framework,
-    scale: Scale,
-    conversations: Sequence[AgreedConversation],
-) -> list[Conversation]:
+    actor: User, conversations: Sequence[AgreedConversation]
+) -> list[uuid.UUID]:
     """Record agreed conversations with their plans as the one-by-one services would; all or none.
 
-    Every conversation is checked (caseload, team, outcomes, levels, dates) before any write.
-    The result is what record_conversation, create_plan(draft=True) and agree_conversation
-    leave for each in turn: the same rows, the draft version kept as a revision, and the
-    conversation.record, conversation.agree and plan events on the audit chain.
+    The caseload and team of every conversation are checked before any write; their content was
+    checked once, by check_content, against one framework and scale. The result is what
+    record_conversation, create_plan(draft=True) and agree_conversation leave for each in turn:
+    the same rows, the draft version kept as a revision, and the conversation.record,
+    conversation.agree and plan events on the audit chain. Returns the new conversations' ids.
     """
+    if not conversations:
+        return []
+    rules = conversations[0].content.rules
+    if any(item.content.rules is not rules for item in conversations):
+        raise ValueError("Record conversations checked against one framework and scale at once.")
+    items = [item.content for item in conversations]
     places = [(item.person_id, item.team.pk) for item in conversations]
     for refusal in recording_refusals(actor, places):
         if refusal is not None:
             raise refusal
-    rules = RecordRules(framework, scale)
-    prepared = [
-        checked_records(
-            rules,
-            held_on=item.held_on,
-            kind=item.kind,
-            records=item.records,
-            texts={"participants": item.participants},
-            where=f"conversations[{index}].",
+    ids = [uuid.uuid4() for _ in items]
+    now = timezone.now()
+    framework_id, scale_id, actor_id = rules.framework.pk, rules.scale.pk, actor.pk
+    agreed = ConversationStatus.AGREED.value
+    rows = [
+        (
+            pk, place.person_id, item.held_on, item.kind, framework_id, scale_id, actor_id,
+            place.team.pk, item.participants, agreed, 2, now, now,
         )
-        for index, item in enumerate(conversations)
-    ]
-    built = [
-        Conversation(
-            person_id=item.person_id,
-            held_on=item.held_on,
-            kind=item.kind,
-            framework=framework,
-            scale=scale,
-            practitioner=actor,
-            team=item.team,
-            participants=item.participants.strip(),
-            status=ConversationStatus.AGREED,
-            version=2,
-        )
-        for item in conversations
-    ]
+        for pk, place, item in zip(ids, conversations, items, strict=True)
+    ]  # fmt: skip
+    framework = rules.framework
     label = f"{framework.slug}@{framework.version}"
+    kind = Conversation._meta.label_lower
+    refs = [RecordRef(kind, str(pk)) for pk in ids]
     with transaction.atomic():
-        insert_objects(built)
+        insert_rows(Conversation, _CONVERSATION_COLUMNS, rows)
         insert_rows(
-            OutcomeRecord,
-            ("conversation_id", "outcome_id", *_RECORD_COLUMNS),
-            (
-                (conversation.pk, outcome.pk, *[_stored(values[name]) for name in _RECORD_VALUES])
-                for conversation, pairs in zip(built, prepared, strict=True)
-                for outcome, values in pairs
-            ),
+            OutcomeRecord, ("conversation_id", "outcome_id", *_RECORD_COLUMNS), _records(ids, items)
         )
         record_events(
             actor,
             [
                 EventInput(
                     "conversation.record",
-                    conversation,
-                    person_id=conversation.person_id,
-                    detail={"kind": conversation.kind, "framework": label, "outcomes": len(pairs)},
+                    ref,
+                    person_id=place.person_id,
+                    detail={"kind": item.kind, "framework": label, "outcomes": len(item.records)},
                 )
-                for conversation, pairs in zip(built, prepared, strict=True)
+                for ref, place, item in zip(refs, conversations, items, strict=True)
             ],
         )
-        drafted = {"status": ConversationStatus.DRAFT, "version": 1}
-        keep_revisions(
-            [(conversation, drafted) for conversation in built],
+        keep_snapshots(
+            kind,
+            ((ref.object_id, 1, _draft_snapshot(row)) for ref, row in zip(refs, rows, strict=True)),
             actor=actor,
             reason="agreed with the person",
         )
         record_events(
             actor,
             [
-                EventInput("conversation.agree", conversation, person_id=conversation.person_id)
-                for conversation in built
+                EventInput("conversation.agree", ref, person_id=place.person_id)
+                for ref, place in zip(refs, conversations, strict=True)
             ],
         )
-        start_agreed_plans(
-            actor,
-            [
-                AgreedPlanInput(
-                    conversation, {outcome.code: outcome for outcome, _ in pairs}, item.actions
-                )
-                for conversation, pairs, item in zip(built, prepared, conversations, strict=True)
-            ],
+        start_agreed_plans(actor, _plans(actor, ids, conversations))
+    return ids
+
+
+_CONVERSATION_COLUMNS = (
+    "id", "person_id", "held_on", "kind", "framework_id", "scale_id", "practitioner_id",
+    "team_id", "participants", "status", "version", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _draft_snapshot(row: tuple[Any, ...]) -> dict[str, Any]:
+    """What snapshot() returns for a conversation row before it was agreed: version 1, a draft."""
+    pk, person, held_on, kind, framework, scale, practitioner, team, participants = row[:9]
+    at = row[11].isoformat()
+    return {
+        "id": str(pk), "person_id": str(person), "held_on": held_on.isoformat(), "kind": kind,
+        "framework_id": framework, "scale_id": scale, "practitioner_id": practitioner,
+        "team_id": team, "participants": participants, "story": "",
+        "status": ConversationStatus.DRAFT.value, "next_review_due": None,
+        "created_at": at, "updated_at": at, "version": 1,
+    }  # fmt: skip
+
+
+def _records(ids: list[uuid.UUID], items: list[CheckedContent]) -> Iterator[tuple[Any, ...]]:
+    contributions: dict[tuple[str, ...], JsonText] = {}
+    for pk, item in zip(ids, items, strict=True):
+        for outcome, values in item.records:
+            given = tuple(values["contributions"])
+            if given not in contributions:
+                contributions[given] = JsonText(json.dumps(list(given)))
+            yield (
+                pk,
+                outcome.pk,
+                *[values[name] for name in TEXT_FIELDS],
+                values["outcome_type"],
+                contributions[given],
+                *[_stored(values[name]) for name in LEVEL_FIELDS],
+            )
+
+
+def _plans(
+    actor: User, ids: list[uuid.UUID], conversations: Sequence[AgreedConversation]
+) -> list[AgreedPlanInput]:
+    """The conversations that start or end a plan; the others leave the active plan as it is."""
+    return [
+        AgreedPlanInput(
+            Conversation(
+                id=pk, person_id=item.person_id, held_on=content.held_on, kind=content.kind,
+                framework=content.rules.framework, scale=content.rules.scale, practitioner=actor,
+                team=item.team, participants=content.participants,
+                status=ConversationStatus.AGREED, version=2,
+            ),
+            {outcome.code: outcome for outcome, _ in content.records},
+            item.actions,
         )
-    return built
+        for pk, item in zip(ids, conversations, strict=True)
+        for content in [item.content]
+        if item.actions or content.kind == ConversationKind.EXIT
+    ]  # fmt: skip

@@ -31,6 +31,7 @@ TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
 _OUTCOME_TYPES = frozenset(OutcomeType.values)
 _CONTRIBUTORS = frozenset(Contributor.values)
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
+_KINDS = frozenset(ConversationKind.values)  # the enum builds this list anew on every read
 
 
 @dataclass
@@ -81,9 +82,11 @@ def _record_values(
     return values, errors
 
 
-def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str]:
+def _date_problems(
+    held_on: date, next_review_due: date | None, today: date | None = None
+) -> dict[str, str]:
     problems = {}
-    if held_on > timezone.localdate():
+    if held_on > (today or timezone.localdate()):
         problems["held_on"] = "The conversation date cannot be in the future."
     if next_review_due is not None and next_review_due < held_on:
         problems["next_review_due"] = "The next review must be after the conversation."
@@ -92,16 +95,18 @@ def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str
 
 @dataclass
 class RecordRules:
-    """A framework's outcomes and a scale's levels, read once for many conversations."""
+    """A framework's outcomes, a scale's levels and today's date, read once for many conversations."""
 
     framework: Framework
     scale: Scale
     outcomes: dict[str, Outcome] = field(init=False)
     levels: dict[str, Level] = field(init=False)
+    today: date = field(init=False)
 
     def __post_init__(self) -> None:
         self.outcomes = {outcome.code: outcome for outcome in self.framework.outcomes.all()}
         self.levels = _levels_by_code(self.scale)
+        self.today = timezone.localdate()
 
 
 def checked_records(
@@ -116,9 +121,11 @@ def checked_records(
 ) -> list[tuple[Outcome, dict[str, Any]]]:
     """Check a conversation as record_conversation does; return each outcome with its values."""
     errors: dict[str, str] = {}
-    if kind not in ConversationKind.values:
+    if kind not in _KINDS:
         errors[f"{where}kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
-    errors.update({where + k: v for k, v in _date_problems(held_on, next_review_due).items()})
+    errors.update(
+        {where + k: v for k, v in _date_problems(held_on, next_review_due, rules.today).items()}
+    )
     if not records:
         errors[f"{where}records"] = "Record at least one outcome that was discussed."
     for name, text in texts.items():

@@ -9,8 +9,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 
 class UnreadableFile(ValueError):
     """The file cannot be read as a table; the message says what to do."""
@@ -48,6 +46,8 @@ def _trim(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook  # a tenth of a second to import: only for workbooks
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
