@@ -160,12 +160,27 @@ class EventInput:
     detail: dict[str, Any] | None = None
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _scalar_items(detail: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """A key for a detail of plain values, with their types: 1, 1.0 and True encode differently."""
+    if not detail:
+        return ()
+    items = []
+    for name, value in detail.items():
+        if type(name) is not str or type(value) not in _SCALARS:
+            return None
+        items.append((name, type(value), value))
+    return tuple(items)
+
+
 class _Sealer:
     """Seals events of one actor and origin as _seal does, with the fixed fields encoded once.
 
     The text hashed is canonical_json of _seal's payload: its keys in sorted order, each string
-    encoded as json.dumps encodes it. Only the time, action, record, person, detail and previous
-    hash change from one event to the next.
+    encoded as json.dumps encodes it (an ISO time needs no escaping). Only the
+    time, action, record, person, detail and previous hash change from one event to the next.
     """
 
     def __init__(self, actor: str, roles: str, purpose: str, channel: str, ip: str | None) -> None:
@@ -175,13 +190,19 @@ class _Sealer:
         self.channel = encode_basestring_ascii(channel)
         self.ip = encode_basestring_ascii(ip or "")
         self.details: dict[str, tuple[str, JsonText]] = {}
+        self.by_items: dict[tuple[Any, ...], tuple[str, JsonText]] = {}
 
     def detail(self, detail: dict[str, Any] | None) -> tuple[str, JsonText]:
         """The stored detail, as canonical text and as text for the detail column."""
+        key = _scalar_items(detail)
+        if key is not None and key in self.by_items:
+            return self.by_items[key]
         given = canonical_json(detail or {}).replace("\\u0000", "")
         if given not in self.details:
             stored = canonical_json(json.loads(given))  # what _stored_detail keeps, re-encoded
             self.details[given] = (stored, JsonText(stored))
+        if key is not None:
+            self.by_items[key] = self.details[given]
         return self.details[given]
 
     def seal(
@@ -196,7 +217,7 @@ class _Sealer:
     ) -> str:
         text = (
             f'{{"action":{encode_basestring_ascii(action)},"actor":{self.actor},'
-            f'"at":{encode_basestring_ascii(at.isoformat())},"channel":{self.channel},'
+            f'"at":"{at.isoformat()}","channel":{self.channel},'
             f'"detail":{detail},"ip":{self.ip},"object_id":{encode_basestring_ascii(object_id)},'
             f'"object_type":{encode_basestring_ascii(object_type)},'
             f'"person_id":{encode_basestring_ascii(str(person_id) if person_id else "")},'
@@ -309,14 +330,15 @@ def keep_revisions(
 
 def keep_snapshots(
     object_type: str,
-    earlier: Iterable[tuple[str, int, dict[str, Any]]],
+    earlier: Iterable[tuple[str, int, dict[str, Any] | JsonText]],
     *,
     actor: User,
     reason: str,
 ) -> int:
     """Store earlier versions given as (object id, version, snapshot); return how many.
 
-    Each snapshot must be what snapshot() returns for the record as it was: plain JSON values.
+    Each snapshot must be what snapshot() returns for the record as it was, as plain JSON
+    values or as that JSON's text.
     """
     now = timezone.now()
     return insert_rows(

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from django.db import transaction
@@ -180,7 +181,10 @@ def record_agreed_conversations(
         )
         keep_snapshots(
             kind,
-            ((ref.object_id, 1, _draft_snapshot(row)) for ref, row in zip(refs, rows, strict=True)),
+            (
+                (ref.object_id, 1, _draft_snapshot(row, ref.object_id))
+                for ref, row in zip(refs, rows, strict=True)
+            ),
             actor=actor,
             reason="agreed with the person",
         )
@@ -201,17 +205,22 @@ _CONVERSATION_COLUMNS = (
 )  # fmt: skip
 
 
-def _draft_snapshot(row: tuple[Any, ...]) -> dict[str, Any]:
-    """What snapshot() returns for a conversation row before it was agreed: version 1, a draft."""
-    pk, person, held_on, kind, framework, scale, practitioner, team, participants = row[:9]
+def _draft_snapshot(row: tuple[Any, ...], pk: str) -> JsonText:
+    """What snapshot() returns for a conversation row before it was agreed (a version 1 draft), as JSON.
+
+    The keys and values are those of the row; only the kind and participants are free text, so
+    only they need escaping.
+    """
+    _, person, held_on, kind, framework, scale, practitioner, team, participants = row[:9]
     at = row[11].isoformat()
-    return {
-        "id": str(pk), "person_id": str(person), "held_on": held_on.isoformat(), "kind": kind,
-        "framework_id": framework, "scale_id": scale, "practitioner_id": practitioner,
-        "team_id": team, "participants": participants, "story": "",
-        "status": ConversationStatus.DRAFT.value, "next_review_due": None,
-        "created_at": at, "updated_at": at, "version": 1,
-    }  # fmt: skip
+    return JsonText(
+        f'{{"id":"{pk}","person_id":"{person}","held_on":"{held_on.isoformat()}",'
+        f'"kind":{encode_basestring_ascii(kind)},"framework_id":{framework},"scale_id":{scale},'
+        f'"practitioner_id":{practitioner},"team_id":{team},'
+        f'"participants":{encode_basestring_ascii(participants)},"story":"",'
+        f'"status":"{ConversationStatus.DRAFT.value}","next_review_due":null,'
+        f'"created_at":"{at}","updated_at":"{at}","version":1}}'
+    )
 
 
 def _records(ids: list[uuid.UUID], items: list[CheckedContent]) -> Iterator[tuple[Any, ...]]:

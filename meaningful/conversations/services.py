@@ -59,7 +59,7 @@ def _record_values(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {name: getattr(item, name).strip() for name in TEXT_FIELDS}
-    for name, text in values.items():
+    for name, text in values.items() if "\x00" in "".join(values.values()) else ():
         if "\x00" in text:
             errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
     values["outcome_type"] = item.outcome_type or default_type

@@ -48,7 +48,7 @@ from meaningful.plans.services import ActionInput, create_plan
 _FIRST_PERSON = ("i ", "i'll", "me ", "my ")
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One checked row."""
 
@@ -339,7 +339,9 @@ def import_records(
         columns = match_columns(table.header, mapping)
         importer = Importer(actor, organisation, framework, scale, report)
         checked = _checked_rows(importer, table, columns)
+        del table  # the checked rows keep the cells they need
         groups = list(_group(importer, checked, report).values())
+        del checked
         _write(importer, groups, one_by_one=one_by_one)
     return report
 

@@ -72,8 +72,11 @@ def _read_csv(data: bytes) -> Table:
         # Excel's "CSV" (not "CSV UTF-8") is Windows-1252 on UK machines.
         text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
     first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    # Team names, dates, outcomes and ratings repeat down a file: keep one copy of each text.
+    shared: dict[str, str] = {}
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
+        rows = [[shared.setdefault(cell, cell) for cell in row] for row in reader]
     except csv.Error as error:
         raise UnreadableFile(
             f"The CSV file is malformed ({error}). Save it again as CSV UTF-8."
