@@ -46,7 +46,7 @@ def _trim(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook  # a tenth of a second to import: only for workbooks
+    from openpyxl import load_workbook  # a fifth of a second to import (with numpy): only for XLSX
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
