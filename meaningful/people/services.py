@@ -146,7 +146,7 @@ def register_people(actor: User, people: Sequence[NewPerson]) -> list[uuid.UUID]
         )
     _refuse_identifiers_in_use(people, identifiers)
     # Random ids as ever, handed out in ascending order: the indexes that hold them then grow
-    # in one place instead of everywhere at once, a quarter cheaper for a large batch.
+    # in one place instead of everywhere at once, a fifth off the inserts of a large batch.
     ids = sorted(uuid.uuid4() for _ in people)
     organisations = [item.team.organisation.pk for item in people]
     by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
