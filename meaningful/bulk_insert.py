@@ -73,15 +73,21 @@ def _slices(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
 
 
 def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    same: dict[str, Any] | None = None,
 ) -> int:
     """Insert rows of values for ``columns`` (attribute names); return how many were inserted.
 
-    Other fields take their default; auto_now and auto_now_add fields take one time for all.
+    ``same`` gives values shared by every row, converted once. Other fields take their default;
+    auto_now and auto_now_add fields take one time for all.
     """
+    same = same or {}
     by_name = {field.attname: field for field in model._meta.concrete_fields}
     given = [by_name[name] for name in columns]
-    named = set(columns)
+    named = {*columns, *same}
     now = timezone.now()
     rest = [
         field
@@ -89,13 +95,17 @@ def insert_rows(
         if field.attname not in named and not isinstance(field, AutoFieldMixin)
     ]
     defaults = [
-        now
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        # get_default returns a fresh value each time (list(), uuid4()): one is right for all
-        # rows only when the caller gives every unique column itself.
-        else field.get_default()
-        for field in rest
+        *same.values(),
+        *(
+            now
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            # get_default returns a fresh value each time (list(), uuid4()): one is right for
+            # all rows only when the caller gives every unique column itself.
+            else field.get_default()
+            for field in rest
+        ),
     ]
+    rest = [*(by_name[name] for name in same), *rest]
     fields = [*given, *rest]
     converters = [_converter(field) for field in given]
     defaults = [

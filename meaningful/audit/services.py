@@ -250,28 +250,27 @@ def record_events(actor: User, events: Sequence[EventInput]) -> int:
                 kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
             text, detail = sealer.detail(item.detail)
             sealed = sealer.seal(at, item.action, kind, pk, item.person_id, text, previous)
-            yield (
-                at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
-                "", origin.channel, origin.ip, detail, previous, sealed,
-            )  # fmt: skip
+            yield (at, item.action, kind, pk, item.person_id, detail, previous, sealed)
             previous = sealed
 
+    same = {
+        "actor_id": actor.pk,
+        "actor_username": actor.username,
+        "actor_roles": roles,
+        "purpose": "",
+        "channel": origin.channel,
+        "ip": origin.ip,
+    }
     with transaction.atomic():
-        return insert_rows(AuditEvent, _EVENT_COLUMNS, rows(_last_hash()))
+        return insert_rows(AuditEvent, _EVENT_COLUMNS, rows(_last_hash()), same=same)
 
 
 _EVENT_COLUMNS = (
     "at",
-    "actor_id",
-    "actor_username",
-    "actor_roles",
     "action",
     "object_type",
     "object_id",
     "person_id",
-    "purpose",
-    "channel",
-    "ip",
     "detail",
     "previous_hash",
     "hash",
@@ -340,12 +339,13 @@ def keep_snapshots(
     Each snapshot must be what snapshot() returns for the record as it was, as plain JSON
     values or as that JSON's text.
     """
-    now = timezone.now()
-    return insert_rows(
-        Revision,
-        ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
-        ((object_type, pk, version, data, actor.pk, now, reason) for pk, version, data in earlier),
-    )
+    same = {
+        "object_type": object_type,
+        "changed_by_id": actor.pk,
+        "changed_at": timezone.now(),
+        "reason": reason,
+    }
+    return insert_rows(Revision, ("object_id", "version", "data"), earlier, same=same)
 
 
 def revisions_of(instance: models.Model) -> list[Revision]:

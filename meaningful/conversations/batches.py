@@ -151,21 +151,25 @@ def record_agreed_conversations(
     # in one place instead of everywhere at once, a fifth off the inserts of a large batch.
     ids = sorted(uuid.uuid4() for _ in items)
     now = timezone.now()
-    framework_id, scale_id, actor_id = rules.framework.pk, rules.scale.pk, actor.pk
-    agreed = ConversationStatus.AGREED.value
     rows = [
-        (
-            pk, place.person_id, item.held_on, item.kind, framework_id, scale_id, actor_id,
-            place.team.pk, item.participants, agreed, 2, now, now,
-        )
+        (pk, place.person_id, item.held_on, item.kind, place.team.pk, item.participants)
         for pk, place, item in zip(ids, conversations, items, strict=True)
-    ]  # fmt: skip
+    ]
+    same = {
+        "framework_id": rules.framework.pk,
+        "scale_id": rules.scale.pk,
+        "practitioner_id": actor.pk,
+        "status": ConversationStatus.AGREED.value,
+        "version": 2,
+        "created_at": now,
+        "updated_at": now,
+    }
     framework = rules.framework
     label = f"{framework.slug}@{framework.version}"
     kind = Conversation._meta.label_lower
     refs = [RecordRef(kind, str(pk)) for pk in ids]
     with transaction.atomic():
-        insert_rows(Conversation, _CONVERSATION_COLUMNS, rows)
+        insert_rows(Conversation, _CONVERSATION_COLUMNS, rows, same=same)
         insert_rows(
             OutcomeRecord, ("conversation_id", "outcome_id", *_RECORD_COLUMNS), _records(ids, items)
         )
@@ -184,7 +188,7 @@ def record_agreed_conversations(
         keep_snapshots(
             kind,
             (
-                (ref.object_id, 1, _draft_snapshot(row, ref.object_id))
+                (ref.object_id, 1, _draft_snapshot(row, ref.object_id, same))
                 for ref, row in zip(refs, rows, strict=True)
             ),
             actor=actor,
@@ -201,25 +205,22 @@ def record_agreed_conversations(
     return ids
 
 
-_CONVERSATION_COLUMNS = (
-    "id", "person_id", "held_on", "kind", "framework_id", "scale_id", "practitioner_id",
-    "team_id", "participants", "status", "version", "created_at", "updated_at",
-)  # fmt: skip
+_CONVERSATION_COLUMNS = ("id", "person_id", "held_on", "kind", "team_id", "participants")
 
 
-def _draft_snapshot(row: tuple[Any, ...], pk: str) -> JsonText:
+def _draft_snapshot(row: tuple[Any, ...], pk: str, same: dict[str, Any]) -> JsonText:
     """What snapshot() returns for a conversation row before it was agreed (a version 1 draft), as JSON.
 
     The keys and values are those of the row; only the kind and participants are free text, so
     only they need escaping.
     """
-    _, person, held_on, kind, framework, scale, practitioner, team, participants = row[:9]
-    at = row[11].isoformat()
+    _, person, held_on, kind, team, participants = row
+    at = same["created_at"].isoformat()
     return JsonText(
         f'{{"id":"{pk}","person_id":"{person}","held_on":"{held_on.isoformat()}",'
-        f'"kind":{encode_basestring_ascii(kind)},"framework_id":{framework},"scale_id":{scale},'
-        f'"practitioner_id":{practitioner},"team_id":{team},'
-        f'"participants":{encode_basestring_ascii(participants)},"story":"",'
+        f'"kind":{encode_basestring_ascii(kind)},"framework_id":{same["framework_id"]},'
+        f'"scale_id":{same["scale_id"]},"practitioner_id":{same["practitioner_id"]},'
+        f'"team_id":{team},"participants":{encode_basestring_ascii(participants)},"story":"",'
         f'"status":"{ConversationStatus.DRAFT.value}","next_review_due":null,'
         f'"created_at":"{at}","updated_at":"{at}","version":1}}'
     )
