@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from json.encoder import encode_basestring_ascii
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -149,7 +150,8 @@ def record_agreed_conversations(
             raise refusal
     # Random ids as ever, handed out in ascending order: the indexes that hold them then grow
     # in one place instead of everywhere at once, a fifth off the inserts of a large batch.
-    ids = sorted(uuid.uuid4() for _ in items)
+    # (Sorted by number: UUID's own comparison is written in Python.)
+    ids = sorted((uuid.uuid4() for _ in items), key=attrgetter("int"))
     now = timezone.now()
     rows = [
         (pk, place.person_id, item.held_on, item.kind, place.team.pk, item.participants)

@@ -68,7 +68,7 @@ def _record_values(
     unknown = [c for c in item.contributions if c not in _CONTRIBUTORS]
     if unknown:
         errors[f"{where}.contributions"] = f"Unknown contributor {unknown[0]!r}."
-    values["contributions"] = sorted(set(item.contributions))
+    values["contributions"] = sorted(set(item.contributions)) if item.contributions else []
     for name in LEVEL_FIELDS:
         code = getattr(item, name)
         if code in (None, ""):
