@@ -160,11 +160,13 @@ class EventInput:
     detail: dict[str, Any] | None = None
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+# Values equal as keys only when they encode alike: not floats (0.0 == -0.0), and with their
+# types, since 1 == True.
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def _scalar_items(detail: dict[str, Any] | None) -> tuple[Any, ...] | None:
-    """A key for a detail of plain values, with their types: 1, 1.0 and True encode differently."""
+    """A key for a detail made only of text, whole numbers, booleans and None, or None."""
     if not detail:
         return ()
     items = []

@@ -121,6 +121,10 @@ def test_events_recorded_together_are_sealed_as_events_recorded_alone(
         {"team": 3, "note": 'Zoë said "no" \\ then left\x00', "ratio": 0.1},
         {10: "ten", 9: "nine"},  # number keys: sorted as numbers, stored as text
         {"nested": {"b": [1, None, True], "a": "\u2603"}},
+        {"n": 1},
+        {"n": True},
+        {"n": 1.0},
+        {"n": 0.5},
     ]
     token = current_origin.set(Origin(channel="web", ip="203.0.113.9"))
     try:
@@ -139,5 +143,7 @@ def test_events_recorded_together_are_sealed_as_events_recorded_alone(
     assert all(event.hash == event_hash(event) for event in events)
     assert events[2].detail["note"] == 'Zoë said "no" \\ then left'
     assert events[3].detail == {"10": "ten", "9": "nine"}
+    assert [event.detail["n"] for event in events[5:9]] == [1, True, 1.0, 0.5]
+    assert [type(event.detail["n"]) for event in events[5:9]] == [int, bool, float, float]
     assert {event.object_id for event in events} == {str(person.pk)}
     assert verify_chain() is None
