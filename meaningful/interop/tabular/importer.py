@@ -286,7 +286,6 @@ def _group(
 ) -> dict[tuple[str, date, str], list[Row]]:
     groups: dict[tuple[str, date, str], list[Row]] = {}
     seen: dict[tuple[str, ...], int] = {}
-    outcomes: dict[tuple[tuple[str, date, str], str], int] = {}
     for row in rows:
         signature = tuple(map(str.strip, row.cells.values()))
         if signature in seen:
@@ -296,16 +295,17 @@ def _group(
             continue
         seen[signature] = row.number
         key = (row.cells["person_id"].strip().lower(), row.held_on, row.kind)
-        earlier = outcomes.setdefault((key, row.outcome), row.number)
-        if earlier != row.number:
+        group = groups.setdefault(key, [])
+        earlier = next((r for r in group if r.outcome == row.outcome), None)
+        if earlier is not None:
             report.reject(
                 row.number,
                 "outcome",
-                f"{row.outcome} is already recorded for this conversation in row {earlier}",
+                f"{row.outcome} is already recorded for this conversation in row {earlier.number}",
                 "outcome twice in one conversation",
             )
             continue
-        groups.setdefault(key, []).append(row)
+        group.append(row)
     return groups
 
 
