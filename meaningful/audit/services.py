@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from json.encoder import encode_basestring_ascii
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -20,81 +17,16 @@ from meaningful.accounts.access import roles_of
 from meaningful.accounts.models import User
 from meaningful.audit.context import current_origin
 from meaningful.audit.models import AuditEvent, Revision
+from meaningful.audit.sealing import (
+    BatchSealer,
+    canonical_json,
+    event_hash,
+    stored_detail,
+)
 from meaningful.bulk_insert import JsonText, insert_rows
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    raise TypeError(f"Cannot put {type(value).__name__} in the audit trail")
-
-
-# json.dumps with these arguments builds this encoder on every call; one is enough.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_json_default)
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    """Serialise a payload the same way every time, so its hash can be checked later."""
-    return _CANONICAL.encode(payload)
-
-
-def event_hash(event: AuditEvent) -> str:
-    """Return the SHA-256 that seals an event's content to the hash of the event before it."""
-    return _seal(
-        event.at,
-        event.actor_username,
-        event.actor_roles,
-        event.action,
-        event.object_type,
-        event.object_id,
-        event.person_id,
-        event.purpose,
-        event.channel,
-        event.ip,
-        event.detail,
-        event.previous_hash,
-    )
-
-
-def _seal(
-    at: datetime,
-    actor: str,
-    roles: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    person_id: uuid.UUID | None,
-    purpose: str,
-    channel: str,
-    ip: str | None,
-    detail: Any,
-    previous: str,
-) -> str:
-    payload = {
-        "at": at.isoformat(),
-        "actor": actor,
-        "roles": roles,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "person_id": str(person_id) if person_id else "",
-        "purpose": purpose,
-        "channel": channel,
-        "ip": ip or "",
-        "detail": detail,
-        "previous": previous,
-    }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
-
-
-def _stored_detail(detail: dict[str, Any] | None) -> Any:
-    # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
-    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""))
 
 
 def _last_hash() -> str:
@@ -135,7 +67,7 @@ def record_event(
             purpose=purpose,
             channel=origin.channel,
             ip=origin.ip,
-            detail=_stored_detail(detail),
+            detail=stored_detail(detail),
             previous_hash=previous,
         )
         event.hash = event_hash(event)
@@ -160,75 +92,6 @@ class EventInput:
     detail: dict[str, Any] | None = None
 
 
-# Values equal as keys only when they encode alike: not floats (0.0 == -0.0), and with their
-# types, since 1 == True.
-_SCALARS = frozenset({str, int, bool, type(None)})
-
-
-def _scalar_items(detail: dict[str, Any] | None) -> tuple[Any, ...] | None:
-    """A key for a detail made only of text, whole numbers, booleans and None, or None."""
-    if not detail:
-        return ()
-    items = []
-    for name, value in detail.items():
-        if type(name) is not str or type(value) not in _SCALARS:
-            return None
-        items.append((name, type(value), value))
-    return tuple(items)
-
-
-class _Sealer:
-    """Seals events of one actor and origin as _seal does, with the fixed fields encoded once.
-
-    The text hashed is canonical_json of _seal's payload: its keys in sorted order, each string
-    encoded as json.dumps encodes it (an ISO time needs no escaping). Only the
-    time, action, record, person, detail and previous hash change from one event to the next.
-    """
-
-    def __init__(self, actor: str, roles: str, purpose: str, channel: str, ip: str | None) -> None:
-        self.actor = encode_basestring_ascii(actor)
-        self.roles = encode_basestring_ascii(roles)
-        self.purpose = encode_basestring_ascii(purpose)
-        self.channel = encode_basestring_ascii(channel)
-        self.ip = encode_basestring_ascii(ip or "")
-        self.details: dict[str, tuple[str, JsonText]] = {}
-        self.by_items: dict[tuple[Any, ...], tuple[str, JsonText]] = {}
-
-    def detail(self, detail: dict[str, Any] | None) -> tuple[str, JsonText]:
-        """The stored detail, as canonical text and as text for the detail column."""
-        key = _scalar_items(detail)
-        if key is not None and key in self.by_items:
-            return self.by_items[key]
-        given = canonical_json(detail or {}).replace("\\u0000", "")
-        if given not in self.details:
-            stored = canonical_json(json.loads(given))  # what _stored_detail keeps, re-encoded
-            self.details[given] = (stored, JsonText(stored))
-        if key is not None:
-            self.by_items[key] = self.details[given]
-        return self.details[given]
-
-    def seal(
-        self,
-        at: datetime,
-        action: str,
-        object_type: str,
-        object_id: str,
-        person_id: uuid.UUID | None,
-        detail: str,
-        previous: str,
-    ) -> str:
-        text = (
-            f'{{"action":{encode_basestring_ascii(action)},"actor":{self.actor},'
-            f'"at":"{at.isoformat()}","channel":{self.channel},'
-            f'"detail":{detail},"ip":{self.ip},"object_id":{encode_basestring_ascii(object_id)},'
-            f'"object_type":{encode_basestring_ascii(object_type)},'
-            f'"person_id":{encode_basestring_ascii(str(person_id) if person_id else "")},'
-            f'"previous":{encode_basestring_ascii(previous)},'
-            f'"purpose":{self.purpose},"roles":{self.roles}}}'
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
-
-
 def record_events(actor: User, events: Sequence[EventInput]) -> int:
     """Append events to the chain in the order given, in one locked write; return how many.
 
@@ -239,7 +102,7 @@ def record_events(actor: User, events: Sequence[EventInput]) -> int:
         return 0
     origin = current_origin.get()
     roles = ",".join(roles_of(actor))
-    sealer = _Sealer(actor.username, roles, "", origin.channel, origin.ip)
+    sealer = BatchSealer(actor.username, roles, "", origin.channel, origin.ip)
 
     zone = UTC if settings.USE_TZ else None  # as timezone.now(), read once for the batch
 

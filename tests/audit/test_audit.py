@@ -113,7 +113,8 @@ def test_events_recorded_together_are_sealed_as_events_recorded_alone(
     personas: Personas, person: Person
 ) -> None:
     from meaningful.audit.context import Origin, current_origin
-    from meaningful.audit.services import EventInput, RecordRef, event_hash, record_events
+    from meaningful.audit.sealing import event_hash
+    from meaningful.audit.services import EventInput, RecordRef, record_events
 
     awkward: list[Any] = [
         None,
