@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -18,77 +17,16 @@ from meaningful.accounts.access import roles_of
 from meaningful.accounts.models import User
 from meaningful.audit.context import current_origin
 from meaningful.audit.models import AuditEvent, Revision
-from meaningful.bulk_insert import insert_rows
+from meaningful.audit.sealing import (
+    BatchSealer,
+    canonical_json,
+    event_hash,
+    stored_detail,
+)
+from meaningful.bulk_insert import JsonText, insert_rows
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    raise TypeError(f"Cannot put {type(value).__name__} in the audit trail")
-
-
-def canonical_json(payload: dict[str, Any]) -> str:
-    """Serialise a payload the same way every time, so its hash can be checked later."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_json_default)
-
-
-def event_hash(event: AuditEvent) -> str:
-    """Return the SHA-256 that seals an event's content to the hash of the event before it."""
-    return _seal(
-        event.at,
-        event.actor_username,
-        event.actor_roles,
-        event.action,
-        event.object_type,
-        event.object_id,
-        event.person_id,
-        event.purpose,
-        event.channel,
-        event.ip,
-        event.detail,
-        event.previous_hash,
-    )
-
-
-def _seal(
-    at: datetime,
-    actor: str,
-    roles: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    person_id: uuid.UUID | None,
-    purpose: str,
-    channel: str,
-    ip: str | None,
-    detail: Any,
-    previous: str,
-) -> str:
-    payload = {
-        "at": at.isoformat(),
-        "actor": actor,
-        "roles": roles,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "person_id": str(person_id) if person_id else "",
-        "purpose": purpose,
-        "channel": channel,
-        "ip": ip or "",
-        "detail": detail,
-        "previous": previous,
-    }
-    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
-
-
-def _stored_detail(detail: dict[str, Any] | None) -> Any:
-    # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
-    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""))
 
 
 def _last_hash() -> str:
@@ -129,7 +67,7 @@ def record_event(
             purpose=purpose,
             channel=origin.channel,
             ip=origin.ip,
-            detail=_stored_detail(detail),
+            detail=stored_detail(detail),
             previous_hash=previous,
         )
         event.hash = event_hash(event)
@@ -137,12 +75,19 @@ def record_event(
     return event
 
 
+class RecordRef(NamedTuple):
+    """A stored record named without loading it: its model label and primary key as text."""
+
+    object_type: str
+    object_id: str
+
+
 @dataclass(frozen=True)
 class EventInput:
     """One event for record_events: what was done to which record, about whom, with what detail."""
 
     action: str
-    obj: models.Model
+    obj: models.Model | RecordRef
     person_id: uuid.UUID | None = None
     detail: dict[str, Any] | None = None
 
@@ -157,40 +102,40 @@ def record_events(actor: User, events: Sequence[EventInput]) -> int:
         return 0
     origin = current_origin.get()
     roles = ",".join(roles_of(actor))
-    rows = []
-    with transaction.atomic():
-        previous = _last_hash()
+    sealer = BatchSealer(actor.username, roles, "", origin.channel, origin.ip)
+
+    zone = UTC if settings.USE_TZ else None  # as timezone.now(), read once for the batch
+
+    def rows(previous: str) -> Iterator[tuple[Any, ...]]:
         for item in events:
-            at = timezone.now()
-            kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
-            detail = _stored_detail(item.detail)
-            sealed = _seal(
-                at, actor.username, roles, item.action, kind, pk, item.person_id, "",
-                origin.channel, origin.ip, detail, previous,
-            )  # fmt: skip
-            rows.append(
-                (
-                    at, actor.pk, actor.username, roles, item.action, kind, pk, item.person_id,
-                    "", origin.channel, origin.ip, detail, previous, sealed,
-                )
-            )  # fmt: skip
+            at = datetime.now(zone)
+            if isinstance(item.obj, RecordRef):
+                kind, pk = item.obj
+            else:
+                kind, pk = item.obj._meta.label_lower, str(item.obj.pk)
+            text, detail = sealer.detail(item.detail)
+            sealed = sealer.seal(at, item.action, kind, pk, item.person_id, text, previous)
+            yield (at, item.action, kind, pk, item.person_id, detail, previous, sealed)
             previous = sealed
-        insert_rows(AuditEvent, _EVENT_COLUMNS, rows)
-    return len(rows)
+
+    same = {
+        "actor_id": actor.pk,
+        "actor_username": actor.username,
+        "actor_roles": roles,
+        "purpose": "",
+        "channel": origin.channel,
+        "ip": origin.ip,
+    }
+    with transaction.atomic():
+        return insert_rows(AuditEvent, _EVENT_COLUMNS, rows(_last_hash()), same=same)
 
 
 _EVENT_COLUMNS = (
     "at",
-    "actor_id",
-    "actor_username",
-    "actor_roles",
     "action",
     "object_type",
     "object_id",
     "person_id",
-    "purpose",
-    "channel",
-    "ip",
     "detail",
     "previous_hash",
     "hash",
@@ -245,6 +190,27 @@ def keep_revisions(
         ("object_type", "object_id", "version", "data", "changed_by_id", "changed_at", "reason"),
         rows,
     )
+
+
+def keep_snapshots(
+    object_type: str,
+    earlier: Iterable[tuple[str, int, dict[str, Any] | JsonText]],
+    *,
+    actor: User,
+    reason: str,
+) -> int:
+    """Store earlier versions given as (object id, version, snapshot); return how many.
+
+    Each snapshot must be what snapshot() returns for the record as it was, as plain JSON
+    values or as that JSON's text.
+    """
+    same = {
+        "object_type": object_type,
+        "changed_by_id": actor.pk,
+        "changed_at": timezone.now(),
+        "reason": reason,
+    }
+    return insert_rows(Revision, ("object_id", "version", "data"), earlier, same=same)
 
 
 def revisions_of(instance: models.Model) -> list[Revision]:

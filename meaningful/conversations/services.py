@@ -32,6 +32,7 @@ TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
 _OUTCOME_TYPES = frozenset(OutcomeType.values)
 _CONTRIBUTORS = frozenset(Contributor.values)
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
+_KINDS = frozenset(ConversationKind.values)  # the enum builds this list anew on every read
 
 
 @dataclass
@@ -59,7 +60,7 @@ def _record_values(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {name: getattr(item, name).strip() for name in TEXT_FIELDS}
-    for name, text in values.items():
+    for name, text in values.items() if "\x00" in "".join(values.values()) else ():
         if "\x00" in text:
             errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
     values["outcome_type"] = item.outcome_type or default_type
@@ -68,7 +69,7 @@ def _record_values(
     unknown = [c for c in item.contributions if c not in _CONTRIBUTORS]
     if unknown:
         errors[f"{where}.contributions"] = f"Unknown contributor {unknown[0]!r}."
-    values["contributions"] = sorted(set(item.contributions))
+    values["contributions"] = sorted(set(item.contributions)) if item.contributions else []
     for name in LEVEL_FIELDS:
         code = getattr(item, name)
         if code in (None, ""):
@@ -82,9 +83,11 @@ def _record_values(
     return values, errors
 
 
-def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str]:
+def _date_problems(
+    held_on: date, next_review_due: date | None, today: date | None = None
+) -> dict[str, str]:
     problems = {}
-    if held_on > timezone.localdate():
+    if held_on > (today or timezone.localdate()):
         problems["held_on"] = "The conversation date cannot be in the future."
     if next_review_due is not None and next_review_due < held_on:
         problems["next_review_due"] = "The next review must be after the conversation."
@@ -93,16 +96,18 @@ def _date_problems(held_on: date, next_review_due: date | None) -> dict[str, str
 
 @dataclass
 class RecordRules:
-    """A framework's outcomes and a scale's levels, read once for many conversations."""
+    """A framework's outcomes, a scale's levels and today's date, read once for many conversations."""
 
     framework: Framework
     scale: Scale
     outcomes: dict[str, Outcome] = field(init=False)
     levels: dict[str, Level] = field(init=False)
+    today: date = field(init=False)
 
     def __post_init__(self) -> None:
         self.outcomes = {outcome.code: outcome for outcome in self.framework.outcomes.all()}
         self.levels = _levels_by_code(self.scale)
+        self.today = timezone.localdate()
 
 
 def checked_records(
@@ -117,9 +122,11 @@ def checked_records(
 ) -> list[tuple[Outcome, dict[str, Any]]]:
     """Check a conversation as record_conversation does; return each outcome with its values."""
     errors: dict[str, str] = {}
-    if kind not in ConversationKind.values:
+    if kind not in _KINDS:
         errors[f"{where}kind"] = f"Choose one of: {', '.join(ConversationKind.values)}."
-    errors.update({where + k: v for k, v in _date_problems(held_on, next_review_due).items()})
+    errors.update(
+        {where + k: v for k, v in _date_problems(held_on, next_review_due, rules.today).items()}
+    )
     if not records:
         errors[f"{where}records"] = "Record at least one outcome that was discussed."
     for name, text in texts.items():

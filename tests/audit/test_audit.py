@@ -4,6 +4,7 @@ import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -106,3 +107,44 @@ def test_events_record_their_channel(personas: Personas) -> None:
     finally:
         current_origin.reset(token)
     assert (event.channel, event.actor_roles) == ("cli", "system")
+
+
+def test_events_recorded_together_are_sealed_as_events_recorded_alone(
+    personas: Personas, person: Person
+) -> None:
+    from meaningful.audit.context import Origin, current_origin
+    from meaningful.audit.sealing import event_hash
+    from meaningful.audit.services import EventInput, RecordRef, record_events
+
+    awkward: list[Any] = [
+        None,
+        {},
+        {"team": 3, "note": 'Zoë said "no" \\ then left\x00', "ratio": 0.1},
+        {10: "ten", 9: "nine"},  # number keys: sorted as numbers, stored as text
+        {"nested": {"b": [1, None, True], "a": "\u2603"}},
+        {"n": 1},
+        {"n": True},
+        {"n": 1.0},
+        {"n": 0.5},
+    ]
+    token = current_origin.set(Origin(channel="web", ip="203.0.113.9"))
+    try:
+        record_events(
+            personas.owner,
+            [
+                EventInput("test.batch", person, person_id=person.id, detail=detail)
+                for detail in awkward
+            ]
+            + [EventInput("test.batch", RecordRef("people.person", str(person.pk)))],
+        )
+    finally:
+        current_origin.reset(token)
+    events = list(AuditEvent.objects.filter(action="test.batch").order_by("id"))
+    assert len(events) == len(awkward) + 1
+    assert all(event.hash == event_hash(event) for event in events)
+    assert events[2].detail["note"] == 'Zoë said "no" \\ then left'
+    assert events[3].detail == {"10": "ten", "9": "nine"}
+    assert [event.detail["n"] for event in events[5:9]] == [1, True, 1.0, 0.5]
+    assert [type(event.detail["n"]) for event in events[5:9]] == [int, bool, float, float]
+    assert {event.object_id for event in events} == {str(person.pk)}
+    assert verify_chain() is None

@@ -11,7 +11,7 @@ import pytest
 from meaningful.accounts.models import Organisation
 from meaningful.accounts.services import create_organisation, system_account
 from meaningful.audit.models import AuditEvent, Revision
-from meaningful.audit.services import verify_chain
+from meaningful.audit.services import snapshot, verify_chain
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.frameworks.models import Framework
 from meaningful.interop.tabular.importer import import_records
@@ -188,3 +188,22 @@ def test_a_second_bulk_import_matches_people_and_skips_what_it_has(tmp_path: Pat
     assert first.rows_accepted == again.rows_already_imported == 6
     assert (again.rows_accepted, again.people_created, again.people_matched) == (0, 0, 5)
     assert again.rejected == first.rejected
+
+
+def test_the_draft_kept_for_each_bulk_conversation_is_its_snapshot_before_agreement(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "journey.csv"
+    lines = JOURNEY.format(long_id="L" * 41).splitlines()
+    worker = ',"Zoë ""Jo"" Lee\\"'  # the participants, with text that JSON must escape
+    rows = [lines[0] + ",Worker", *(line + worker for line in lines[1:])]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    framework = Framework.objects.get(slug="talking-points-service-users")
+    organisation = create_organisation(system_account(), "Snapshots")
+    import_records(system_account(), path, organisation=organisation, framework=framework)
+    conversations = Conversation.objects.filter(person__organisation=organisation)
+    assert conversations.count() == 5
+    for conversation in conversations:
+        assert conversation.participants == 'Zoë "Jo" Lee\\'
+        (kept,) = Revision.objects.filter(object_id=str(conversation.pk))
+        assert kept.data == {**snapshot(conversation), "status": "draft", "version": 1}

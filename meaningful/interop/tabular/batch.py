@@ -22,11 +22,13 @@ from meaningful.accounts.models import Service, Team
 from meaningful.accounts.services import ADMINS_ONLY, add_service, add_team
 from meaningful.conversations.batches import (
     AgreedConversation,
+    CheckedContent,
+    check_content,
     record_agreed_conversations,
     recording_refusals,
 )
 from meaningful.conversations.models import Conversation, ConversationKind
-from meaningful.conversations.services import TEAM_WITHOUT_PERSON
+from meaningful.conversations.services import TEAM_WITHOUT_PERSON, RecordRules
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.models import Identifier
 from meaningful.people.services import NOT_YOUR_TEAM, NewPerson, checked_identifier, register_people
@@ -63,6 +65,7 @@ class _Accepted:
     rows: list[Row]
     place: _Place
     person: uuid.UUID | _Newcomer
+    content: CheckedContent
 
 
 class _Known:
@@ -111,6 +114,7 @@ class BulkWriter:
     def __init__(self, importer: Importer, groups: list[list[Row]]) -> None:
         self.importer, self.report = importer, importer.report
         self.known = _Known(importer, groups)
+        self.rules = RecordRules(importer.framework, importer.scale)
         self.places: dict[tuple[str, str], _Place] = {}
         self.newcomers: dict[str, _Newcomer] = {}
         self.refusals = self._recording_refusals(groups)
@@ -165,8 +169,8 @@ class BulkWriter:
             elif refusal is not None:
                 self.report.people_matched -= 1
                 self._refuse(rows, refusal)
-            else:
-                self._accept(rows, place, known)
+            elif not self._accept(rows, place, known):
+                self.report.people_matched -= 1
             return
         newcomer = self.newcomers.get(person_id)
         if newcomer is not None:
@@ -174,17 +178,18 @@ class BulkWriter:
             if newcomer.place is not place:
                 self.report.people_matched -= 1
                 self._refuse(rows, NotAllowed(TEAM_WITHOUT_PERSON))
-            else:
-                self._accept(rows, place, newcomer)
+            elif not self._accept(rows, place, newcomer):
+                self.report.people_matched -= 1
             return
         try:
             self._check_newcomer(first, place)
         except (InvalidInput, NotAllowed) as error:
             self._refuse(rows, error)
             return
-        newcomer = self.newcomers[person_id] = _Newcomer(place, first)
-        self.report.people_created += 1
-        self._accept(rows, place, newcomer)
+        newcomer = _Newcomer(place, first)
+        if self._accept(rows, place, newcomer):
+            self.newcomers[person_id] = newcomer
+            self.report.people_created += 1
 
     def _check_newcomer(self, first: Row, place: _Place) -> None:
         """The checks of Importer._person and register_person, in their order."""
@@ -219,12 +224,26 @@ class BulkWriter:
             self.report.teams_created.append(f"{service.name} / {place.team_name}")
             place.team = Team(name=place.team_name)
 
-    def _accept(self, rows: list[Row], place: _Place, person: uuid.UUID | _Newcomer) -> None:
+    def _accept(self, rows: list[Row], place: _Place, person: uuid.UUID | _Newcomer) -> bool:
+        """Accept a conversation whose content passes record_conversation's checks; else refuse it."""
+        first = rows[0]
+        try:
+            content = check_content(
+                self.rules,
+                held_on=first.held_on,
+                kind=first.kind,
+                records=self.importer.records(rows),
+                participants=first.cells.get("worker", "").strip()[:300],
+            )
+        except InvalidInput as error:
+            self._refuse(rows, error)
+            return False
         self._use(place)
-        self.accepted.append(_Accepted(rows, place, person))
+        self.accepted.append(_Accepted(rows, place, person, content))
         self.report.conversations_created += 1
         self.report.ratings_stored += sum(1 for row in rows if row.level)
         self.report.rows_accepted += len(rows)
+        return True
 
     def write(self) -> None:
         """Create the services and teams, register the newcomers, then record every conversation."""
@@ -250,22 +269,17 @@ class BulkWriter:
                 for newcomer in newcomers
             ],
         )
-        for newcomer, person in zip(newcomers, people, strict=True):
-            newcomer.person_id = person.id
+        for newcomer, person_id in zip(newcomers, people, strict=True):
+            newcomer.person_id = person_id
         record_agreed_conversations(
             actor,
-            framework=importer.framework,
-            scale=importer.scale,
-            conversations=[
+            [
                 AgreedConversation(
                     person_id=item.person
                     if isinstance(item.person, uuid.UUID)
                     else item.person.person_id,
                     team=_team(item.place),
-                    held_on=item.rows[0].held_on,
-                    kind=item.rows[0].kind,
-                    records=importer.records(item.rows),
-                    participants=item.rows[0].cells.get("worker", "").strip()[:300],
+                    content=item.content,
                     actions=importer.actions(item.rows),
                 )
                 for item in self.accepted

@@ -9,8 +9,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 
 class UnreadableFile(ValueError):
     """The file cannot be read as a table; the message says what to do."""
@@ -48,6 +46,8 @@ def _trim(rows: list[list[str]]) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook  # a fifth of a second to import (with numpy): only for XLSX
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -72,8 +72,11 @@ def _read_csv(data: bytes) -> Table:
         # Excel's "CSV" (not "CSV UTF-8") is Windows-1252 on UK machines.
         text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
     first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    # Team names, dates, outcomes and ratings repeat down a file: keep one copy of each text.
+    shared: dict[str, str] = {}
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line)))
+        rows = [[shared.setdefault(cell, cell) for cell in row] for row in reader]
     except csv.Error as error:
         raise UnreadableFile(
             f"The CSV file is malformed ({error}). Save it again as CSV UTF-8."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from meaningful.interop.tabular.columns import normalise_heading
 
@@ -45,12 +47,25 @@ def _year(text: str, today: date) -> int:
     return 2000 + two if two <= today.year % 100 else 1900 + two
 
 
+def _common_date(text: str) -> date | None:
+    """25/12/2023 or 2023-12-25, the forms almost every file uses, read without a regex."""
+    if len(text) != 10:
+        return None
+    if text[2] == text[5] == "/" and (text[:2] + text[3:5] + text[6:]).isdigit():
+        return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    if text[4] == text[7] == "-" and (text[:4] + text[5:7] + text[8:]).isdigit():
+        return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    return None
+
+
 def parse_uk_date(text: str, *, today: date) -> date:
     """Read a UK day-first date (25/12/2023, 2023-12-25, 25-Dec-23); raise ValueError if impossible."""
     text = text.strip()
     if not text.isascii():
         raise ValueError(f"{text!r} is not a date; write it as 25/12/2023")
     try:
+        if common := _common_date(text):
+            return common
         if match := _ISO.fullmatch(text):
             return date(int(match[1]), int(match[2]), int(match[3]))
         if match := _NUMERIC.fullmatch(text):
@@ -70,6 +85,34 @@ def parse_kind(text: str) -> str:
     if key in KINDS:
         return KINDS[key]
     raise ValueError(f"unknown conversation type {text.strip()!r}; use baseline, review or exit")
+
+
+T = TypeVar("T")
+
+
+class ParsedOnce(Generic[T]):
+    """A cell parser that reads each distinct text once: files repeat dates, types and outcomes."""
+
+    def __init__(self, parse: Callable[[str], T]) -> None:
+        self.parse = parse
+        self.values: dict[str, T] = {}
+        self.errors: dict[str, str] = {}
+
+    def __call__(self, text: str) -> T:
+        """Return what parse returns for the text, or raise the ValueError it raised."""
+        try:
+            return self.values[text]
+        except KeyError:
+            pass
+        if text in self.errors:
+            raise ValueError(self.errors[text])
+        try:
+            value = self.parse(text)
+        except ValueError as error:
+            self.errors[text] = str(error)
+            raise
+        self.values[text] = value
+        return value
 
 
 class OutcomeNames:

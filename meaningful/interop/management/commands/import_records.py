@@ -13,8 +13,9 @@ from meaningful.errors import NotFound
 from meaningful.frameworks.models import Scale
 from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.interop.tabular.columns import ColumnError, read_mapping
-from meaningful.interop.tabular.importer import ImportReport, import_records
+from meaningful.interop.tabular.importer import import_records
 from meaningful.interop.tabular.reading import UnreadableFile
+from meaningful.interop.tabular.report import ImportReport
 from meaningful.management_support import acting_user, organisation_option
 
 
