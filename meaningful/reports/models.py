@@ -4,6 +4,11 @@ Reports group these narrow tables instead of ordering every rating of every pers
 rating knows the person's first rating on that outcome and the date of their next one, so "the
 latest rating as of a date" is a plain filter. Nothing here is a source of truth; `refresh`
 rebuilds any person's rows from their conversations at any time.
+
+The looked-up columns carry no database constraint and no index of their own: the rows are
+rebuilt from checked records, and checking or indexing hundreds of thousands of them again on
+every bulk load would cost more than the reports gain. Deleting a person or a record still
+removes their rows (Django follows on_delete).
 """
 
 from __future__ import annotations
@@ -22,13 +27,25 @@ class RatingStep(models.Model):
     record = models.OneToOneField(
         OutcomeRecord, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
-    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="+")
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    scale = models.ForeignKey(
+        Scale, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     held_on = models.DateField()
-    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(
+        Level, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     rank = models.SmallIntegerField(null=True)
     first_rank = models.SmallIntegerField(null=True)
     first_on = models.DateField()
@@ -47,9 +64,15 @@ class RecordQuality(models.Model):
     record = models.OneToOneField(
         OutcomeRecord, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     held_on = models.DateField()
     own_words = models.BooleanField()
     working_or_not = models.BooleanField()
