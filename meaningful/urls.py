@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meaningful.api.api import api
+from meaningful.people import subject_access_views
 
 admin.site.site_header = "Meaningful administration"
 admin.site.site_title = "Meaningful"
@@ -11,6 +12,7 @@ admin.site.site_title = "Meaningful"
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),
     path("people/", include("meaningful.people.urls")),
+    path("subject-access/", subject_access_views.subject_access, name="subject-access"),
     path("reports/", include("meaningful.reports.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),

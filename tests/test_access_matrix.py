@@ -147,6 +147,10 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("import-upload"),
         (DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "subject-access": (
+        get("subject-access"),
+        (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
     "export-records": (
         get("export-records", lambda s: "csv"),
         (OK, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
