@@ -121,3 +121,16 @@ def test_the_import_page_and_its_report_meet_wcag_22_aa(
     ).to_be_visible()
     shoot(page, "import-report")
     assert axe_violations(page) == []
+
+
+def test_the_subject_access_page_and_its_errors_meet_wcag_22_aa(
+    page: Page, live_server: LiveServer
+) -> None:
+    personas = make_personas()
+    sign_in(page, live_server, personas.admin.username, PERSONA_PASSWORD)
+    page.goto(f"{live_server.url}/subject-access/")
+    assert axe_violations(page) == []
+    page.get_by_label("The person's number").fill("12")
+    page.get_by_role("button", name="Download the pack").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("CHI")
+    assert axe_violations(page) == []
