@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "meaningful.interop",
     "meaningful.reports",
     "meaningful.api",
+    "meaningful.coding",
 ]
 
 MIDDLEWARE = [

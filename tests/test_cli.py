@@ -18,6 +18,7 @@ OUR_COMMANDS = {
     "list-frameworks",
     "verify-audit",
     "import-records",
+    "code-notes",
 }
 
 
