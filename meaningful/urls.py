@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("meaningful.people.urls")),
     path("subject-access/", subject_access_views.subject_access, name="subject-access"),
     path("reports/", include("meaningful.reports.urls")),
+    path("audit/", include("meaningful.audit.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),

@@ -147,6 +147,14 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("import-upload"),
         (DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "audit-log": (
+        get("audit-log"),
+        (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, SIGN_IN),
+    ),
+    "audit-export": (
+        get("audit-export", lambda s: "csv"),
+        (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, SIGN_IN),
+    ),
     "subject-access": (
         get("subject-access"),
         (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),

@@ -134,3 +134,28 @@ def test_the_subject_access_page_and_its_errors_meet_wcag_22_aa(
     page.get_by_role("button", name="Download the pack").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("CHI")
     assert axe_violations(page) == []
+
+
+def test_the_audit_trail_page_meets_wcag_22_aa(page: Page, live_server: LiveServer) -> None:
+    from meaningful.accounts.services import create_staff_user, grant_role
+
+    personas = make_personas()
+    make_person(personas.owner, personas.team)
+    reader = create_staff_user(
+        personas.system,
+        personas.organisation,
+        username="audit-reader",
+        first_name="Ada",
+        last_name="Reader",
+        password=PERSONA_PASSWORD,
+    )
+    grant_role(personas.system, reader, "auditor", organisation=personas.organisation)
+    sign_in(page, live_server, reader.username, PERSONA_PASSWORD)
+    page.get_by_role("link", name="Read the audit trail").click()
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    assert "person.create" in page.inner_text("main")
+    assert axe_violations(page) == []
+    page.get_by_label("From (YYYY-MM-DD)").fill("last week")
+    page.get_by_role("button", name="Show events").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a date like")
+    assert axe_violations(page) == []

@@ -1,0 +1,87 @@
+"""The audit trail for auditors: filter, page through, download as CSV or FHIR AuditEvent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from meaningful.accounts.views import signed_in_user
+from meaningful.audit.reading import EventFilter, as_csv, as_ndjson, read_events
+from meaningful.errors import NotAllowed
+from meaningful.web.form_errors import error_list
+
+
+class FilterForm(forms.Form):
+    since = forms.DateField(
+        label="From (YYYY-MM-DD)", required=False, input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter a date like 2026-11-01."},
+    )  # fmt: skip
+    until = forms.DateField(
+        label="To (YYYY-MM-DD)", required=False, input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter a date like 2026-11-30."},
+    )  # fmt: skip
+    action = forms.CharField(label="Action, e.g. person.read", required=False, max_length=60)
+    person_id = forms.UUIDField(
+        label="Person's record id",
+        required=False,
+        error_messages={"invalid": "Enter the id from the address of the person's page."},
+    )
+    username = forms.CharField(label="Staff username", required=False, max_length=150)
+
+    def chosen(self) -> EventFilter:
+        data = self.cleaned_data
+        return EventFilter(
+            since=data["since"],
+            until=data["until"],
+            action=data["action"].strip(),
+            person_id=str(data["person_id"] or ""),
+            username=data["username"].strip(),
+        )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    form = FilterForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_bound or form.is_valid():
+        chosen = form.chosen() if form.is_bound else EventFilter()
+        try:
+            events = read_events(user, chosen, purpose="view")
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        context["page"] = Paginator(events, 50).get_page(request.GET.get("page"))
+        context["query"] = request.GET.copy()
+        context["query"].pop("page", None)
+    context["errors"] = error_list([form]) if form.is_bound else []
+    status = 400 if context["errors"] else 200
+    return render(request, "audit/log.html", context, status=status)
+
+
+@login_required
+def audit_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    if kind not in ("csv", "ndjson"):
+        raise Http404("Choose csv or ndjson.")
+    user = signed_in_user(request)
+    form = FilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise Http404("Choose the events on the audit page first.")
+    chosen = form.chosen() if form.is_bound else EventFilter()
+    try:
+        events = read_events(user, chosen, purpose=kind).iterator(chunk_size=2000)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error)) from error
+    response = (
+        StreamingHttpResponse(as_csv(events), content_type="text/csv; charset=utf-8")
+        if kind == "csv"
+        else StreamingHttpResponse(as_ndjson(events), content_type="application/fhir+ndjson")
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-trail.{kind}"'
+    response["Cache-Control"] = "no-store"
+    return response
