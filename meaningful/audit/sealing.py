@@ -83,8 +83,13 @@ def seal(
 
 def stored_detail(detail: dict[str, Any] | None) -> Any:
     """The detail as the audit keeps it: plain JSON values, without NUL characters."""
-    # PostgreSQL JSON cannot hold NUL; the audit keeps everything else as given.
-    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""))
+    # PostgreSQL JSON cannot hold NUL, and keeps -0.0 as 0: the audit stores what it can read
+    # back exactly, and keeps everything else as given.
+    return json.loads(canonical_json(detail or {}).replace("\\u0000", ""), parse_float=_plain_float)
+
+
+def _plain_float(text: str) -> float:
+    return float(text) + 0.0  # -0.0 becomes 0.0
 
 
 # Values equal as keys only when they encode alike: not floats (0.0 == -0.0), and with their
@@ -128,7 +133,7 @@ class BatchSealer:
             return self.by_items[key]
         given = canonical_json(detail or {}).replace("\\u0000", "")
         if given not in self.details:
-            stored = canonical_json(json.loads(given))  # what stored_detail keeps, re-encoded
+            stored = canonical_json(stored_detail(detail))  # what stored_detail keeps, re-encoded
             self.details[given] = (stored, JsonText(stored))
         if key is not None:
             self.by_items[key] = self.details[given]

@@ -148,3 +148,15 @@ def test_events_recorded_together_are_sealed_as_events_recorded_alone(
     assert [type(event.detail["n"]) for event in events[5:9]] == [int, bool, float, float]
     assert {event.object_id for event in events} == {str(person.pk)}
     assert verify_chain() is None
+
+
+def test_a_negative_zero_in_a_detail_does_not_break_the_chain(personas: Personas) -> None:
+    """PostgreSQL keeps -0.0 as 0; the audit stores and seals what it will read back."""
+    from meaningful.audit.services import record_event
+
+    record_event(personas.owner, "example.event", detail={"change": -0.0, "nested": [-0.0, 1.5]})
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event is not None
+    event.refresh_from_db()
+    assert event.detail == {"change": 0.0, "nested": [0.0, 1.5]}
+    assert verify_chain() is None
