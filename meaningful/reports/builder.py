@@ -39,6 +39,7 @@ from meaningful.reports.model import (
 )
 from meaningful.reports.period import Period
 from meaningful.reports.publication import check_publication, for_publication
+from meaningful.reports.refresh import month
 
 SMALL_NUMBER = 10  # below this many people a figure is flagged and read with care
 
@@ -50,6 +51,7 @@ class ReportRequest:
     period: Period
     filters: Filters = field(default_factory=Filters)
     audience: str = "internal"
+    read_every_rating: bool = False  # skip the month counts (tests compare the two ways)
 
 
 def resolve_scope(actor: User, kind: str, scope_id: int | None) -> tuple[Scope, list[Team]]:
@@ -159,11 +161,12 @@ FRAMEWORK_SCOPE = (
 
 # Anyone rated in the period has their latest rating on some outcome in it, so counting people
 # among the latest ratings (one per person and outcome) gives the same number from fewer rows.
+# People with an agreed conversation in the period (the conversations table is small).
 PEOPLE_SQL = """
-SELECT s.framework_id, s.scale_id, COUNT(DISTINCT s.person_id)
-FROM reports_ratingstep s {join}
-WHERE {latest} AND {scope}
-GROUP BY s.framework_id, s.scale_id
+SELECT c.framework_id, c.scale_id, COUNT(DISTINCT c.person_id)
+FROM conversations_conversation c {join}
+WHERE c.status = 'agreed' AND c.held_on BETWEEN %s AND %s AND {scope}
+GROUP BY c.framework_id, c.scale_id
 """
 
 DUE_SQL = """
@@ -194,7 +197,7 @@ GROUP BY d.framework_id, d.scale_id, d.reviewed, r.agreed_level_id
 DUE_PEOPLE_SQL = (
     DUE_SQL
     + """
-SELECT framework_id, scale_id, reviewed, COUNT(DISTINCT person_id)
+SELECT framework_id, scale_id, reviewed, COUNT(*)
 FROM due GROUP BY framework_id, scale_id, reviewed
 """
 )
@@ -241,16 +244,59 @@ class Where:
         return [*self.team_ids, *self.people_params, *([self.framework] if self.framework else [])]
 
 
-def _fetch_all(where: Where, period: Period) -> tuple[list[tuple[Any, ...]], ...]:
+# Without filters on people's details, the month-by-month counts answer the same questions as
+# the rows above without reading every rating (periods are whole months; see refresh.py).
+LATEST_COUNTS_SQL = """
+SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id,
+       CASE WHEN s.direction = 9 THEN NULL ELSE s.direction END, SUM(s.count)
+FROM reports_latestcount s
+WHERE s.held_month BETWEEN %s AND %s AND s.next_month > %s AND {scope}
+GROUP BY s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id, s.direction
+HAVING SUM(s.count) <> 0
+"""
+
+DUE_COUNTS_SQL = """
+SELECT s.framework_id, s.scale_id, CASE WHEN s.review_month <= %s THEN 1 ELSE 0 END AS reviewed,
+       s.level_id, SUM(s.count)
+FROM reports_duecount s
+WHERE s.baseline_month BETWEEN %s AND %s AND s.due_month <= %s AND {scope}
+GROUP BY s.framework_id, s.scale_id, reviewed, s.level_id
+HAVING SUM(s.count) <> 0
+"""
+
+QUALITY_COUNTS_SQL = """
+SELECT s.team_id, SUM(s.records), SUM(s.own_words), SUM(s.working_or_not), SUM(s.action),
+       SUM(s.agreed_level), SUM(s.service_led)
+FROM reports_qualitycount s
+WHERE s.month BETWEEN %s AND %s AND {scope}
+GROUP BY s.team_id
+HAVING SUM(s.records) > 0
+"""
+
+
+def _fetch_all(where: Where, period: Period, *, counts: bool) -> tuple[list[tuple[Any, ...]], ...]:
     """Run the report's grouped queries; every one returns counts or a bounded set of rows."""
     latest = [period.start, period.end, period.end]
     due = [period.end, period.start, period.end, period.end]
+    people = _rows(where.sql(PEOPLE_SQL, "c"), [period.start, period.end, *where.params])
+    if counts:
+        first, last = month(period.start), month(period.end)
+        due_rows = _rows(where.sql(DUE_COUNTS_SQL), [last, first, last, last, *where.params])
+        ratings = _rows(where.sql(LATEST_COUNTS_SQL), [first, last, last, *where.params])
+        completion = [row for row in due_rows if row[3] != 0]
+        due_people = [row[:3] + row[4:] for row in due_rows if row[3] == 0]
+        quality = _rows(where.sql(QUALITY_COUNTS_SQL), [first, last, *where.params])
+    else:
+        ratings = _rows(where.sql(RATINGS_SQL), [*latest, *where.params])
+        completion = _rows(where.sql(COMPLETION_SQL, "c"), [*due, *where.params])
+        due_people = _rows(where.sql(DUE_PEOPLE_SQL, "c"), [*due, *where.params])
+        quality = _rows(where.sql(QUALITY_SQL), [period.start, period.end, *where.params])
     return (
-        _rows(where.sql(RATINGS_SQL), [*latest, *where.params]),
-        _rows(where.sql(PEOPLE_SQL), [*latest, *where.params]),
-        _rows(where.sql(COMPLETION_SQL, "c"), [*due, *where.params]),
-        _rows(where.sql(DUE_PEOPLE_SQL, "c"), [*due, *where.params]),
-        _rows(where.sql(QUALITY_SQL), [period.start, period.end, *where.params]),
+        ratings,
+        people,
+        completion,
+        due_people,
+        quality,
         _rows(
             where.sql(stories.CANDIDATES_SQL),
             [*latest, *stories.consent_params(), *where.params],
@@ -266,7 +312,7 @@ def build_report(actor: User, request: ReportRequest) -> Report:
     period, filters = request.period, request.filters
     people_sql, people_params = _person_filters(filters, period.end)
     where = Where([team.pk for team in teams], people_sql, people_params, filters.framework)
-    rows = _fetch_all(where, period)
+    rows = _fetch_all(where, period, counts=not people_sql and not request.read_every_rating)
     ratings, people_rows, completion_rows, due_people, quality_rows, story_rows = rows
     people = {(fw, sc): n for fw, sc, n in people_rows}
     report = Report(

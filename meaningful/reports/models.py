@@ -85,3 +85,121 @@ class RecordQuality(models.Model):
 
     def __str__(self) -> str:
         return f"Recording quality of record {self.record_id}"
+
+
+class DueStep(models.Model):
+    """A first conversation whose review fell due, with when the review came (if it did).
+
+    One row per first conversation and agreed level (level 0: the row that counts the
+    conversation itself). Months are counted from year 0 (year * 12 + month - 1), so whole-month
+    periods compare exactly.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    framework_id = models.IntegerField()
+    scale_id = models.IntegerField()
+    team_id = models.IntegerField()
+    baseline_month = models.IntegerField()
+    due_month = models.IntegerField()
+    review_month = models.IntegerField(help_text="NO_MONTH when no review came")
+    level_id = models.IntegerField(help_text="0 for the row counting the conversation itself")
+    count = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"Due review of person {self.person_id}"
+
+
+class LatestCount(models.Model):
+    """Agreed ratings counted by where they sit on people's journeys, month by month.
+
+    Kept by `refresh` as the sum of every person's rating steps, so a report without filters on
+    people's details reads these counts instead of every rating.
+    """
+
+    framework_id = models.IntegerField()
+    scale_id = models.IntegerField()
+    outcome_id = models.IntegerField()
+    team_id = models.IntegerField()
+    level_id = models.IntegerField()
+    direction = models.SmallIntegerField(help_text="1, 0, -1, or NOT_PAIRED")
+    held_month = models.IntegerField()
+    next_month = models.IntegerField(help_text="NO_MONTH when no later rating")
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "framework_id",
+                    "scale_id",
+                    "outcome_id",
+                    "team_id",
+                    "level_id",
+                    "direction",
+                    "held_month",
+                    "next_month",
+                ],
+                name="latest_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} ratings"
+
+
+class QualityCount(models.Model):
+    """Records and the recording standards they meet, by team, framework and month."""
+
+    team_id = models.IntegerField()
+    framework_id = models.IntegerField()
+    month = models.IntegerField()
+    records = models.IntegerField()
+    own_words = models.IntegerField()
+    working_or_not = models.IntegerField()
+    action = models.IntegerField()
+    agreed_level = models.IntegerField()
+    service_led = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "framework_id", "month"], name="quality_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.records} records"
+
+
+class DueCount(models.Model):
+    """The sum of every person's due steps, keyed like them."""
+
+    framework_id = models.IntegerField()
+    scale_id = models.IntegerField()
+    team_id = models.IntegerField()
+    baseline_month = models.IntegerField()
+    due_month = models.IntegerField()
+    review_month = models.IntegerField()
+    level_id = models.IntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "framework_id",
+                    "scale_id",
+                    "team_id",
+                    "baseline_month",
+                    "due_month",
+                    "review_month",
+                    "level_id",
+                ],
+                name="due_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} due"

@@ -2,13 +2,16 @@
 
 Called by every service that changes what a report counts (recording, agreeing, correcting a
 conversation or a record, plans and actions), and by the bulk loaders for the people they wrote.
+The people's own rows (rating steps, recording quality, due reviews) are rebuilt; the counts
+summed over everyone change by the difference between their old rows and their new ones.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +20,96 @@ from django.db import connection, transaction
 from meaningful.analysis import recording_quality as rq
 from meaningful.bulk_insert import insert_rows
 from meaningful.people.models import Person
-from meaningful.reports.models import RatingStep, RecordQuality
+from meaningful.reports.models import (
+    DueCount,
+    DueStep,
+    LatestCount,
+    QualityCount,
+    RatingStep,
+    RecordQuality,
+)
 
 CHUNK = 2000
+NO_MONTH = 1_000_000  # "no such month": after any real one
+NOT_PAIRED = 9  # direction of a rating that is a person's first, or that has no rank
+
+
+def month(day: date | str) -> int:
+    """Months counted from year 0, so whole-month periods compare exactly."""
+    if isinstance(day, str):  # SQLite hands dates back as text
+        day = date.fromisoformat(day[:10])
+    return day.year * 12 + day.month - 1
+
+
+STEP_KEYS_SQL = """
+SELECT framework_id, scale_id, outcome_id, team_id, level_id,
+       CASE WHEN held_on > first_on AND rank IS NOT NULL AND first_rank IS NOT NULL THEN
+         CASE WHEN rank > first_rank THEN 1 WHEN rank < first_rank THEN -1 ELSE 0 END
+       ELSE 9 END,
+       held_on, next_on, COUNT(*)
+FROM reports_ratingstep WHERE person_id IN ({people})
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+
+QUALITY_KEYS_SQL = """
+SELECT team_id, framework_id, held_on, COUNT(*),
+       SUM(CASE WHEN own_words THEN 1 ELSE 0 END),
+       SUM(CASE WHEN working_or_not THEN 1 ELSE 0 END),
+       SUM(CASE WHEN action THEN 1 ELSE 0 END),
+       SUM(CASE WHEN agreed_level THEN 1 ELSE 0 END),
+       SUM(CASE WHEN service_led THEN 1 ELSE 0 END)
+FROM reports_recordquality WHERE person_id IN ({people})
+GROUP BY 1, 2, 3
+"""
+
+DUE_KEYS_SQL = """
+SELECT framework_id, scale_id, team_id, baseline_month, due_month, review_month, level_id,
+       SUM(count)
+FROM reports_duestep WHERE person_id IN ({people})
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+# Each agreed first conversation with a review date, when the first review or exit after it
+# came, and how many of its records sit at each agreed level.
+DUE_SQL = """
+WITH base AS (
+  SELECT c.id, c.person_id, c.framework_id, c.scale_id, c.team_id, c.held_on, c.next_review_due,
+         (SELECT MIN(v.held_on) FROM conversations_conversation v
+          WHERE v.person_id = c.person_id AND v.framework_id = c.framework_id
+            AND v.status = 'agreed' AND v.kind IN ('review', 'exit') AND v.held_on > c.held_on
+         ) AS reviewed_on
+  FROM conversations_conversation c
+  WHERE c.kind = 'baseline' AND c.status = 'agreed' AND c.next_review_due IS NOT NULL
+    AND c.person_id IN ({people})
+)
+SELECT b.id, b.person_id, b.framework_id, b.scale_id, b.team_id, b.held_on, b.next_review_due,
+       b.reviewed_on, r.agreed_level_id, COUNT(r.id)
+FROM base b LEFT JOIN conversations_outcomerecord r ON r.conversation_id = b.id
+GROUP BY b.id, b.person_id, b.framework_id, b.scale_id, b.team_id, b.held_on,
+         b.next_review_due, b.reviewed_on, r.agreed_level_id
+"""
+
+LATEST_KEY = (
+    "framework_id",
+    "scale_id",
+    "outcome_id",
+    "team_id",
+    "level_id",
+    "direction",
+    "held_month",
+    "next_month",
+)
+QUALITY_KEY = ("team_id", "framework_id", "month")
+QUALITY_VALUES = ("records", "own_words", "working_or_not", "action", "agreed_level", "service_led")
+DUE_KEY = (
+    "framework_id",
+    "scale_id",
+    "team_id",
+    "baseline_month",
+    "due_month",
+    "review_month",
+    "level_id",
+)
 
 STEPS_SQL = """
 INSERT INTO reports_ratingstep
@@ -82,13 +172,18 @@ def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
     ids = sorted({uuid.UUID(str(pid)) for pid in person_ids})
     with transaction.atomic():
         for chunk in _chunks(ids):
+            marks, values = _placeholders(chunk)
+            with connection.cursor() as cursor:
+                before = _keys(cursor, marks, values)
             RatingStep.objects.filter(person_id__in=chunk).delete()
             RecordQuality.objects.filter(person_id__in=chunk).delete()
-            marks, values = _placeholders(chunk)
+            DueStep.objects.filter(person_id__in=chunk).delete()
             with connection.cursor() as cursor:
                 cursor.execute(STEPS_SQL.format(people=marks), values)
                 cursor.execute(TEXTS_SQL.format(people=marks), values)
                 texts = cursor.fetchall()
+                cursor.execute(DUE_SQL.format(people=marks), values)
+                due = cursor.fetchall()
             insert_rows(
                 RecordQuality,
                 [
@@ -105,6 +200,91 @@ def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
                 ],
                 (_quality_row(row) for row in texts),
             )
+            insert_rows(DueStep, ["person_id", *DUE_KEY, "count"], _due_rows(due))
+            with connection.cursor() as cursor:
+                after = _keys(cursor, marks, values)
+                for table, key, value_names, old, new in zip(
+                    ("reports_latestcount", "reports_qualitycount", "reports_duecount"),
+                    (LATEST_KEY, QUALITY_KEY, DUE_KEY),
+                    (("count",), QUALITY_VALUES, ("count",)),
+                    before,
+                    after,
+                    strict=True,
+                ):
+                    _add(cursor, table, key, value_names, _difference(old, new))
+
+
+Counts = dict[tuple[Any, ...], tuple[int, ...]]
+
+
+def _keys(cursor: Any, marks: str, values: list[Any]) -> tuple[Counts, Counts, Counts]:
+    """The people's current contributions to each of the three count tables."""
+    latest: Counts = {}
+    cursor.execute(STEP_KEYS_SQL.format(people=marks), values)
+    for *key, held_on, next_on, count in cursor.fetchall():
+        full = (*key, month(held_on), month(next_on) if next_on else NO_MONTH)
+        latest[full] = (latest.get(full, (0,))[0] + count,)
+    quality: Counts = {}
+    cursor.execute(QUALITY_KEYS_SQL.format(people=marks), values)
+    for team, framework, held_on, *sums in cursor.fetchall():
+        full = (team, framework, month(held_on))
+        old = quality.get(full, (0,) * len(sums))
+        quality[full] = tuple(a + int(b) for a, b in zip(old, sums, strict=True))
+    cursor.execute(DUE_KEYS_SQL.format(people=marks), values)
+    due: Counts = {tuple(row[:-1]): (int(row[-1]),) for row in cursor.fetchall()}
+    return latest, quality, due
+
+
+def _difference(old: Counts, new: Counts) -> list[tuple[Any, ...]]:
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        width = len(new.get(key, old.get(key, ())))
+        delta = tuple(
+            a - b
+            for a, b in zip(new.get(key, (0,) * width), old.get(key, (0,) * width), strict=True)
+        )
+        if any(delta):
+            changes.append((*key, *delta))
+    return changes
+
+
+def _add(
+    cursor: Any,
+    table: str,
+    key: Sequence[str],
+    value_names: Sequence[str],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Add each row's values to the count table, creating the row when its key is new."""
+    if not rows:
+        return
+    columns = [*key, *value_names]
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in value_names)
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608 (table and column names are ours)
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+        rows,
+    )
+
+
+def _due_rows(rows: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """A DueStep row counting each first conversation, and one per agreed level of its records."""
+    counted = set()
+    for conversation, person, framework, scale, team, held_on, due, reviewed, level, count in rows:
+        person_id = person if isinstance(person, uuid.UUID) else uuid.UUID(str(person))
+        place = (
+            framework,
+            scale,
+            team,
+            month(held_on),
+            month(due),
+            month(reviewed) if reviewed else NO_MONTH,
+        )
+        if conversation not in counted:
+            counted.add(conversation)
+            yield (person_id, *place, 0, 1)
+        if level is not None:
+            yield (person_id, *place, level, count)
 
 
 def _quality_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -130,7 +310,10 @@ def _quality_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def refresh_all() -> int:
-    """Rebuild the reporting tables for everyone; return how many people were refreshed."""
-    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
-    refresh_people(ids)
+    """Rebuild every reporting table from nothing; return how many people were refreshed."""
+    with transaction.atomic():
+        for model in (RatingStep, RecordQuality, DueStep, LatestCount, QualityCount, DueCount):
+            model.objects.all().delete()
+        ids = list(Person.objects.order_by("pk").values_list("pk", flat=True))
+        refresh_people(ids)
     return len(ids)
