@@ -10,8 +10,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import binomtest
-
 Z95 = 1.959963984540054  # two-sided 95%
 Z998 = 3.090232306167813  # two-sided 99.8%
 
@@ -49,7 +47,27 @@ def sign_test(improved: int, worse: int) -> float | None:
     changed = improved + worse
     if changed == 0:
         return None
-    return float(binomtest(improved, changed, 0.5, alternative="two-sided").pvalue)
+    smaller = min(improved, worse)
+    if 2 * smaller == changed:
+        return 1.0
+    return min(1.0, 2 * _binomial_half_tail(changed, smaller))
+
+
+def _binomial_half_tail(n: int, k: int) -> float:
+    """P(X <= k) for X ~ Binomial(n, 1/2), k below n/2, summed down from the largest term.
+
+    Each term is the one above times i / (n - i + 1), so nothing underflows before it stops
+    mattering, whatever n is.
+    """
+    log_term = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) - n * math.log(2)
+    term = math.exp(log_term)
+    total = 0.0
+    for i in range(k, -1, -1):
+        total += term
+        if term < total * 1e-17:
+            break
+        term *= i / (n - i + 1)
+    return total
 
 
 @dataclass(frozen=True)

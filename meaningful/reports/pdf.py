@@ -69,7 +69,7 @@ def _summary(report: Report) -> list[Flowable]:
         )
         people = sum(o.change.people for o in section.outcomes)
         lines.append(
-            f"<b>{escape(section.name)}</b>: {section.people} people with an agreed rating in the "
+            f"<b>{escape(section.name)}</b>: {section.people} people with an agreed conversation in the "
             f"period; across outcomes, {improved} improvements among {people} paired ratings."
             + (
                 f" {section.completion.reviewed.count} of {section.completion.with_baseline} "

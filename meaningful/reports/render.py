@@ -8,7 +8,6 @@ from django.template.loader import render_to_string
 
 from meaningful.reports.charts import charts_for
 from meaningful.reports.model import Report
-from meaningful.reports.pdf import report_pdf
 from meaningful.reports.tables import as_csv, as_json, as_xlsx
 
 
@@ -18,8 +17,14 @@ def as_html(report: Report) -> bytes:
     return render_to_string("reports/standalone.html", context).encode()
 
 
+def as_pdf(report: Report) -> bytes:
+    from meaningful.reports.pdf import report_pdf  # the PDF library loads only when needed
+
+    return report_pdf(report)
+
+
 FORMATS: dict[str, Callable[[Report], bytes]] = {
-    "pdf": report_pdf,
+    "pdf": as_pdf,
     "json": as_json,
     "csv": as_csv,
     "xlsx": as_xlsx,

@@ -7,8 +7,6 @@ import io
 import json
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-
 from meaningful.analysis.statistics import Proportion
 from meaningful.interop.tabular.export import neutralise
 from meaningful.reports.model import Report, as_plain
@@ -158,6 +156,8 @@ def as_csv(report: Report) -> bytes:
 
 def as_xlsx(report: Report) -> bytes:
     """One sheet per table, the caveats sheet among them, and an 'about' sheet first."""
+    from openpyxl import Workbook  # loaded only when a workbook is asked for
+
     book = Workbook()
     book.remove(book.worksheets[0])
     about = book.create_sheet("about")

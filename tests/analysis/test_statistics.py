@@ -105,3 +105,14 @@ def test_review_completion_compares_who_was_reviewed_with_who_was_not() -> None:
     assert result.reviewed.count == 4 and result.reviewed.share == 0.4
     assert result.reviewed_baseline.total == result.not_reviewed_baseline.total == 10
     assert result.difference_in_met == pytest.approx(0.6 - 0.1)
+
+
+def test_the_sign_test_agrees_with_the_exact_sum_for_large_numbers() -> None:
+    from fractions import Fraction
+    from math import comb
+
+    for improved, worse in ((30, 12), (120, 95), (400, 360), (7, 0)):
+        n, k = improved + worse, min(improved, worse)
+        exact = Fraction(2 * sum(comb(n, i) for i in range(k + 1)), 2**n)
+        assert sign_test(improved, worse) == pytest.approx(min(float(exact), 1.0), rel=1e-9)
+    assert 0 < (sign_test(150_000, 149_000) or 0) < 0.1  # no overflow or underflow at scale
