@@ -85,7 +85,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 @admin.register(Organisation)
 class OrganisationAdmin(OrganisationScopedAdmin):
     organisation_path = "pk"
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "disclosure_threshold", "disclosure_rounding"]
     prepopulated_fields = {"slug": ["name"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:

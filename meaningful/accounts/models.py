@@ -13,9 +13,24 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The disclosure policy for published reports (NHS England's method by default).
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        default=8,
+        help_text="Published counts above 0 and below this are hidden (8 hides 1 to 7).",
+    )
+    disclosure_rounding = models.PositiveSmallIntegerField(
+        default=5, help_text="Every other published count is rounded to a multiple of this."
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(disclosure_threshold__gte=1)
+                & models.Q(disclosure_rounding__gte=1),
+                name="organisation_disclosure_policy_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -33,6 +33,18 @@ class Policy:
         base = self.rounding_base
         return (count + base // 2) // base * base if base > 1 else count
 
+    @property
+    def smallest_shown(self) -> int:
+        """The smallest count above zero that can be published (the threshold, rounded)."""
+        shown = self.publish(self.threshold)
+        return shown if shown is not None else self.threshold
+
+    def may_show(self, published: int) -> bool:
+        """True for a number that can stand in a published table under this policy."""
+        return published in (0, -1) or (
+            published >= self.smallest_shown and published % self.rounding_base == 0
+        )
+
     def describe(self) -> str:
         return (
             f"Counts from 1 to {self.threshold - 1} are shown as * and all others are rounded to "
@@ -42,3 +54,12 @@ class Policy:
 
 
 NHS_STYLE = Policy()
+
+# A published total that is itself hidden: shown as * and written as null in JSON.
+HIDDEN = -1
+
+
+def shown_or_hidden(policy: Policy, count: int) -> int:
+    """The count as published, or HIDDEN."""
+    published = policy.publish(count)
+    return HIDDEN if published is None else published

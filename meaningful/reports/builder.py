@@ -22,7 +22,7 @@ from meaningful.accounts.models import Organisation, Service, Team, User
 from meaningful.analysis.outcomes import distribution, review_completion
 from meaningful.analysis.statistics import funnel, gas_t_score, paired_change, wilson
 from meaningful.audit.services import record_event
-from meaningful.disclosure.policy import NHS_STYLE
+from meaningful.disclosure.policy import Policy
 from meaningful.errors import NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale, ScaleKind
 from meaningful.interop.tabular.export import AGE_BANDS
@@ -52,6 +52,15 @@ class ReportRequest:
     filters: Filters = field(default_factory=Filters)
     audience: str = "internal"
     read_every_rating: bool = False  # skip the month counts (tests compare the two ways)
+
+
+def organisation_policy(organisation: Organisation) -> Policy:
+    """The organisation's disclosure policy; no derived figure from fewer than its threshold."""
+    return Policy(
+        threshold=organisation.disclosure_threshold,
+        rounding_base=organisation.disclosure_rounding,
+        minimum_n=organisation.disclosure_threshold,
+    )
 
 
 def resolve_scope(actor: User, kind: str, scope_id: int | None) -> tuple[Scope, list[Team]]:
@@ -325,6 +334,7 @@ def build_report(actor: User, request: ReportRequest) -> Report:
         audience=request.audience,
         generated_at=timezone.now(),
         small_number=SMALL_NUMBER,
+        policy=organisation_policy(teams[0].service.organisation),
     )
     keys = sorted(
         {(row[0], row[1]) for row in ratings} | {(row[0], row[1]) for row in completion_rows}
@@ -349,8 +359,8 @@ def build_report(actor: User, request: ReportRequest) -> Report:
     report.quality = _quality(quality_rows, team_names)
     _attach_stories(report, story_rows)
     if request.audience == "publication":
-        report = for_publication(report, NHS_STYLE)
-        check_publication(report, NHS_STYLE)
+        report = for_publication(report, report.policy)
+        check_publication(report, report.policy)
     report.caveats = caveats_for(report)
     record_event(
         actor,
@@ -464,7 +474,7 @@ def _attach_stories(report: Report, rows: list[tuple[Any, ...]]) -> None:
         for direction in ("improved", "same", "worse"):
             behind[(fw, sc, outcome_id, direction)] = getattr(outcome.change, direction).count
             figures[(fw, sc, outcome_id, direction)] = outcome
-    for key, excerpts in stories.choose(rows, behind).items():
+    for key, excerpts in stories.choose(rows, behind, report.policy.threshold).items():
         figures[key].stories[key[3]] = excerpts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.reports.model import Caveat, Report
 
 
@@ -36,8 +35,8 @@ def caveats_for(report: Report) -> list[Caveat]:
                 "disclosure-control",
                 "Published figures are protected",
                 "To keep anyone from being identified, "
-                + NHS_STYLE.describe()[0].lower()
-                + NHS_STYLE.describe()[1:],
+                + report.policy.describe()[0].lower()
+                + report.policy.describe()[1:],
             )
         )
     if len(sections) > 1:

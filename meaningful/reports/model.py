@@ -9,6 +9,7 @@ from typing import Any
 
 from meaningful.analysis.outcomes import Completion, Distribution
 from meaningful.analysis.statistics import Change, Funnel, Proportion
+from meaningful.disclosure.policy import HIDDEN, NHS_STYLE, Policy
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,15 @@ class Report:
     audience: str  # "internal" or "publication"
     generated_at: datetime
     small_number: int
+    policy: Policy = NHS_STYLE  # the organisation's disclosure policy, for publication and quotes
     sections: list[FrameworkSection] = field(default_factory=list)
     quality: list[TeamQuality] = field(default_factory=list)
     caveats: list[Caveat] = field(default_factory=list)
+
+
+def shown(count: int) -> str:
+    """A published count as text: '*' when it is hidden."""
+    return "*" if count == HIDDEN else str(count)
 
 
 def count_and_share(value: Proportion | None) -> str:
@@ -144,4 +151,6 @@ def as_plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float):
         return round(value, 4)
+    if isinstance(value, int) and not isinstance(value, bool) and value == HIDDEN:
+        return None  # a hidden total (report counts are never negative otherwise)
     return value

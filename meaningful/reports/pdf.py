@@ -25,7 +25,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from meaningful.analysis.statistics import Proportion
-from meaningful.reports.model import FrameworkSection, Report, count_and_share
+from meaningful.reports.model import FrameworkSection, Report, count_and_share, shown
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)
@@ -64,20 +64,17 @@ def _table(header: list[str], rows: list[list[str]], first_width: float = 6 * cm
 def _summary(report: Report) -> list[Flowable]:
     lines = []
     for section in report.sections:
-        improved = sum(
-            o.change.improved.count for o in section.outcomes if not o.change.improved.suppressed
+        done = section.completion
+        line = (
+            f"<b>{escape(section.name)}</b>: {shown(section.people)} people with an agreed "
+            "conversation in the period."
         )
-        people = sum(o.change.people for o in section.outcomes)
-        lines.append(
-            f"<b>{escape(section.name)}</b>: {section.people} people with an agreed conversation in the "
-            f"period; across outcomes, {improved} improvements among {people} paired ratings."
-            + (
-                f" {section.completion.reviewed.count} of {section.completion.with_baseline} "
-                "people whose first review was due had one."
-                if section.completion.with_baseline and not section.completion.reviewed.suppressed
-                else ""
+        if done.with_baseline > 0 and not done.reviewed.suppressed:
+            line += (
+                f" {done.reviewed.count} of {done.with_baseline} people whose first review was "
+                "due had one."
             )
-        )
+        lines.append(line)
     return [Paragraph(line, BODY) for line in lines] or [
         Paragraph("No agreed ratings were recorded for this scope in the period.", BODY)
     ]
@@ -90,7 +87,7 @@ def _section(section: FrameworkSection) -> list[Flowable]:
         _table(
             ["Outcome", *[label for _, label in section.levels], "People"],
             [
-                [o.name, *[_cell(level.share) for level in o.latest.levels], str(o.latest.total)]
+                [o.name, *[_cell(level.share) for level in o.latest.levels], shown(o.latest.total)]
                 for o in section.outcomes
             ],
         ),
@@ -100,7 +97,7 @@ def _section(section: FrameworkSection) -> list[Flowable]:
             [
                 [
                     o.name,
-                    str(o.change.people),
+                    shown(o.change.people),
                     _cell(o.change.improved),
                     _cell(o.change.same),
                     _cell(o.change.worse),

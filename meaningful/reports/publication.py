@@ -22,7 +22,7 @@ from meaningful.analysis.statistics import (
     sign_test,
     wilson,
 )
-from meaningful.disclosure.policy import Policy
+from meaningful.disclosure.policy import HIDDEN, Policy, shown_or_hidden
 from meaningful.reports.model import (
     FrameworkSection,
     GasFigures,
@@ -37,7 +37,7 @@ class UnsafeRelease(Exception):
 
 
 def _hidden(total: int | None = None) -> Proportion:
-    return Proportion(0, total or 0, None, None, None, suppressed=True)
+    return Proportion(0, HIDDEN if total is None else total, None, None, None, suppressed=True)
 
 
 def _share(policy: Policy, count: int, total: int | None) -> Proportion:
@@ -46,14 +46,14 @@ def _share(policy: Policy, count: int, total: int | None) -> Proportion:
     if shown is None:
         return _hidden(total)
     if total is None or total < policy.minimum_n:
-        return Proportion(shown, total or 0, None, None, None)
+        return Proportion(shown, HIDDEN if total is None else total, None, None, None)
     return wilson(min(shown, total), total)
 
 
 def _distribution(policy: Policy, figures: Distribution) -> Distribution:
     total = policy.publish(figures.total)
     return Distribution(
-        total if total is not None else 0,
+        HIDDEN if total is None else total,
         [
             LevelShare(level.code, level.label, _share(policy, level.share.count, total))
             for level in figures.levels
@@ -72,7 +72,7 @@ def _change(policy: Policy, change: Change) -> Change:
     if change.maintained is not None:
         maintained = _share(policy, change.maintained.count, people)
     return Change(
-        people=people or 0,
+        people=HIDDEN if people is None else people,
         improved=improved,
         same=same,
         worse=worse,
@@ -102,7 +102,7 @@ def _completion(policy: Policy, done: Completion) -> Completion:
     people = policy.publish(done.with_baseline)
     reviewed = _share(policy, done.reviewed.count, people)
     return Completion(
-        people or 0,
+        HIDDEN if people is None else people,
         reviewed,
         _distribution(policy, done.reviewed_baseline),
         _distribution(policy, done.not_reviewed_baseline),
@@ -116,7 +116,7 @@ def _gas(policy: Policy, gas: GasFigures | None) -> GasFigures | None:
     people = policy.publish(gas.people)
     enough = people is not None and people >= policy.minimum_n
     return GasFigures(
-        people or 0,
+        HIDDEN if people is None else people,
         gas.mean_t if enough else None,
         _share(policy, gas.at_or_above_expected.count, people),
     )
@@ -141,7 +141,7 @@ def for_publication(report: Report, policy: Policy) -> Report:
         sections.append(
             dataclasses.replace(
                 section,
-                people=policy.publish(section.people) or 0,
+                people=shown_or_hidden(policy, section.people),
                 outcomes=outcomes,
                 completion=_completion(policy, section.completion),
                 teams=_funnel(policy, section.teams),
@@ -154,7 +154,7 @@ def for_publication(report: Report, policy: Policy) -> Report:
         quality.append(
             TeamQuality(
                 row.team,
-                total or 0,
+                HIDDEN if total is None else total,
                 *(
                     _share(policy, getattr(row, name).count, total)
                     for name in (
@@ -212,8 +212,8 @@ def check_publication(report: Report, policy: Policy) -> None:
     """Refuse a report for publication if any count it shows is unsafe or not on the rounding base."""
     for section in report.sections:
         for where, count in _counts(section):
-            if policy.is_unsafe(count) or count % policy.rounding_base:
+            if not policy.may_show(count):
                 raise UnsafeRelease(f"{section.name}: a {where} of {count} breaks the policy.")
     for where, count in _counts(report.quality):
-        if policy.is_unsafe(count) or count % policy.rounding_base:
+        if not policy.may_show(count):
             raise UnsafeRelease(f"Recording quality: a {where} of {count} breaks the policy.")

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from meaningful.analysis.anonymise import anonymise
 from meaningful.conversations.models import OutcomeRecord
-from meaningful.disclosure.policy import NHS_STYLE
 from meaningful.people.models import ConsentPurpose, Relationship
 
 PER_GROUP = 3
@@ -55,13 +54,16 @@ def _stable(value: object) -> str:
 
 
 def choose(
-    rows: list[tuple[Any, ...]], people_behind: dict[tuple[int, int, int, str], int]
+    rows: list[tuple[Any, ...]],
+    people_behind: dict[tuple[int, int, int, str], int],
+    threshold: int,
 ) -> dict[tuple[int, int, int, str], list[str]]:
-    """Pick and anonymise excerpts for each (framework, scale, outcome, direction) figure."""
+    """Pick and anonymise excerpts for each figure (framework, scale, outcome, direction) that
+    at least `threshold` people stand behind."""
     groups: dict[tuple[int, int, int, str], list[tuple[int, Any]]] = defaultdict(list)
     for fw, sc, outcome, team, record, direction in rows:
         key = (fw, sc, outcome, DIRECTIONS[direction])
-        if people_behind.get(key, 0) >= NHS_STYLE.threshold:
+        if people_behind.get(key, 0) >= threshold:
             groups[key].append((team, record))
     wanted = {record for members in groups.values() for _, record in members}
     records = {

@@ -398,3 +398,19 @@ def test_the_month_counts_give_the_same_report_as_reading_every_rating(personas:
 
 def known_pk(personas: Personas) -> int:
     return personas.organisation.pk
+
+
+def test_the_organisations_own_disclosure_policy_applies(known: Personas) -> None:
+    organisation = known.organisation
+    organisation.disclosure_threshold, organisation.disclosure_rounding = 11, 10
+    organisation.save()
+    report = org_report(known, audience="publication")
+    safe = outcome(report, "feeling-safe")
+    assert safe.latest.total == 10  # 12 people, rounded to a multiple of 10
+    seeing = outcome(report, "seeing-people")
+    assert seeing.latest.levels[1].share.suppressed  # 10 partly met: below 11, hidden
+    assert as_plain(seeing)["latest"]["total"] is None  # and so is their total of 10
+    html = render(report, "html").decode()
+    assert ">*</td>" in html
+    assert "from 1 to 10 are shown as *" in " ".join(c.text for c in report.caveats)
+    assert as_plain(report)["policy"] == {"threshold": 11, "rounding_base": 10, "minimum_n": 11}

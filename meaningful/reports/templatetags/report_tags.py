@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import template
 
 from meaningful.analysis.statistics import Change, Proportion
-from meaningful.disclosure.policy import NHS_STYLE
-from meaningful.reports.model import FrameworkSection, count_and_share
+from meaningful.reports.model import FrameworkSection, count_and_share, shown
 
 register = template.Library()
 
@@ -17,6 +16,7 @@ def percent(value: float | None) -> str:
 
 
 register.filter("count_and_share", count_and_share)
+register.filter("shown", shown)
 
 
 @register.filter
@@ -74,8 +74,3 @@ def directions(change: Change) -> list[tuple[str, Proportion]]:
 @register.filter
 def has_stories(section: FrameworkSection) -> bool:
     return any(outcome.stories for outcome in section.outcomes)
-
-
-@register.filter
-def stories_threshold(_: object) -> int:
-    return NHS_STYLE.threshold
