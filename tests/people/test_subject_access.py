@@ -41,7 +41,7 @@ COVERED = {
     "plans.action": "actions",
 }
 # Rows derived from the covered ones, rebuilt from them at any time: nothing of their own.
-DERIVED = {"reports.ratingstep", "reports.recordquality"}
+DERIVED = {"reports.ratingstep", "reports.recordquality", "reports.duestep"}
 ABOUT_A_PERSON = (Person, Conversation, OutcomeRecord, SupportPlan, Action)
 
 
