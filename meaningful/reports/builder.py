@@ -23,7 +23,7 @@ from meaningful.analysis.outcomes import distribution, review_completion
 from meaningful.analysis.statistics import funnel, gas_t_score, paired_change, wilson
 from meaningful.audit.services import record_event
 from meaningful.disclosure.policy import Policy
-from meaningful.errors import NotAllowed, NotFound
+from meaningful.errors import NotFound
 from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale, ScaleKind
 from meaningful.interop.tabular.export import AGE_BANDS
 from meaningful.reports import stories
@@ -508,8 +508,3 @@ def _quality(rows: list[tuple[Any, ...]], team_names: dict[int, str]) -> list[Te
             )
         )
     return quality
-
-
-def refuse_unless_reporting(actor: User) -> None:
-    if not reportable_teams(actor).exists():
-        raise NotAllowed("Reports are for staff who work with a team or an organisation's figures.")

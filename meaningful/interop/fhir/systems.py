@@ -18,8 +18,6 @@ from meaningful.frameworks.models import OutcomeType
 from meaningful.people.models import ClientGroup, ConsentPurpose, Sex
 from meaningful.plans.models import ActionOwner, ActionStatus, PlanStatus
 
-FHIR_VERSION = "4.0.1"
-
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
