@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("meaningful.accounts.urls")),
     path("people/", include("meaningful.people.urls")),
     path("subject-access/", subject_access_views.subject_access, name="subject-access"),
+    path("break-glass/", subject_access_views.break_glass, name="break-glass"),
     path("reports/", include("meaningful.reports.urls")),
     path("audit/", include("meaningful.audit.urls")),
     path("", include("meaningful.conversations.urls")),

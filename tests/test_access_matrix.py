@@ -155,6 +155,10 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("audit-export", lambda s: "csv"),
         (DENIED, DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, SIGN_IN),
     ),
+    "break-glass": (
+        get("break-glass"),
+        (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
     "subject-access": (
         get("subject-access"),
         (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),

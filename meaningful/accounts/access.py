@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import QuerySet
@@ -65,7 +65,22 @@ def reachable_people(user: User) -> QuerySet[Person]:
     # "id IN (people allocated to my teams)": no join, so no duplicates to remove, and both
     # SQLite and PostgreSQL drive the query from the team's allocations, not from every person.
     current = Allocation.objects.filter(team__in=care_teams(user), ended_on__isnull=True)
+    opened = break_glass_grants(user)
+    if opened.exists():  # only then does the query take the second branch
+        return Person.objects.filter(
+            models.Q(pk__in=current.values("person_id"))
+            | models.Q(pk__in=opened.values("person_id"))
+        )
     return Person.objects.filter(pk__in=current.values("person_id"))
+
+
+def break_glass_grants(user: User) -> QuerySet[Any]:
+    """The user's break-glass access still open now."""
+    from django.utils import timezone
+
+    from meaningful.people.models import BreakGlass
+
+    return BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
 
 
 def can_reach_person(user: User, person: Person) -> bool:

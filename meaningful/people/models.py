@@ -163,3 +163,19 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+
+class BreakGlass(models.Model):
+    """Time-limited access to one person's record, opened by an administrator with a reason."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="break_glass")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.person} until {self.expires_at:%H:%M}"

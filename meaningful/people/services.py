@@ -5,15 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from meaningful.accounts.access import (
+    break_glass_grants,
+    can_administer,
     can_reach_person,
     can_work_in_team,
     care_teams,
@@ -37,6 +40,7 @@ from meaningful.people.identifiers import (
 )
 from meaningful.people.models import (
     Allocation,
+    BreakGlass,
     Consent,
     ConsentPurpose,
     Identifier,
@@ -89,8 +93,51 @@ def read_person(actor: User, person_id: uuid.UUID | str, *, purpose: str = "dire
         person = reachable_people(actor).get(pk=person_id)
     except (Person.DoesNotExist, ValueError, ValidationError) as error:  # the last two: not a UUID
         raise NotFound("No such person on your caseload.") from error
-    record_event(actor, "person.read", person, person_id=person.id, purpose=purpose)
+    grant = break_glass_grants(actor).filter(person=person).order_by("-expires_at").first()
+    if grant is not None:
+        record_event(
+            actor,
+            "person.read",
+            person,
+            person_id=person.id,
+            purpose=f"break glass: {grant.reason}"[:200],
+            detail={"break_glass": True, "until": grant.expires_at.isoformat()},
+        )
+    else:
+        record_event(actor, "person.read", person, person_id=person.id, purpose=purpose)
     return person
+
+
+def open_break_glass(actor: User, person: Person, reason: str) -> BreakGlass:
+    """Let an administrator of the person's organisation open their record for a while, saying why.
+
+    The access ends by itself after MEANINGFUL_BREAK_GLASS_MINUTES; opening it and every read
+    made under it are flagged in the audit trail for review.
+    """
+    if actor.is_system or not can_administer(actor, person.organisation):
+        raise NotFound("No such person in an organisation you administer.")
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise InvalidInput(
+            {"reason": "Say why you need to see this record now (at least 10 characters)."}
+        )
+    if "\x00" in reason:
+        raise InvalidInput({"reason": "Remove the invisible NUL character from the reason."})
+    grant = BreakGlass.objects.create(
+        user=actor,
+        person=person,
+        reason=reason,
+        expires_at=timezone.now() + timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+    )
+    record_event(
+        actor,
+        "break-glass.open",
+        grant,
+        person_id=person.id,
+        purpose=f"break glass: {reason}"[:200],
+        detail={"break_glass": True, "until": grant.expires_at.isoformat()},
+    )
+    return grant
 
 
 def register_person(

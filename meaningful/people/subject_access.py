@@ -29,7 +29,14 @@ from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.errors import NotFound
 from meaningful.interop.fhir.export import Exporter, bundle, people_for_export
 from meaningful.interop.tabular.export import neutralise
-from meaningful.people.models import Allocation, Consent, Identifier, Person, Relationship
+from meaningful.people.models import (
+    Allocation,
+    BreakGlass,
+    Consent,
+    Identifier,
+    Person,
+    Relationship,
+)
 from meaningful.plans.models import Action, SupportPlan
 
 THIRD_PARTY_TEXT = (
@@ -209,6 +216,11 @@ def tables_about(person: Person) -> list[Table]:
                 "updated_at",
                 "version",
             ],
+        ),
+        (
+            "break_glass_access",
+            BreakGlass.objects.filter(person=person).order_by("opened_at"),
+            ["id", "user__username", "reason", "opened_at", "expires_at"],
         ),
         (
             "earlier_versions",

@@ -134,6 +134,11 @@ def test_the_subject_access_page_and_its_errors_meet_wcag_22_aa(
     page.get_by_role("button", name="Download the pack").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("CHI")
     assert axe_violations(page) == []
+    page.goto(f"{live_server.url}/break-glass/")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why")
+    assert axe_violations(page) == []
 
 
 def test_the_audit_trail_page_meets_wcag_22_aa(page: Page, live_server: LiveServer) -> None:
