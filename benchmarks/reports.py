@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import prepare
 from seed_scale import scratch_database
 
 PERIOD = "2025-12..2026-11"
@@ -58,12 +59,6 @@ SELECT fw, sc, outcome, last_level,
   CASE WHEN last_on > first_on THEN sign(last_rank - first_rank) END AS direction, COUNT(*)
 FROM pairs WHERE last_on >= DATE '{START}' GROUP BY ALL
 """
-
-
-def prepare(url: str, people: int) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    for args in (["migrate", "-v0"], ["seed-scale", "--people", str(people)]):
-        subprocess.run([sys.executable, "-m", "meaningful", *args], env=env, check=True)
 
 
 def export_parquet(path: Path) -> int:

@@ -59,6 +59,18 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a whole SQLite database page by page with SQLite's online backup."""
+    reading = sqlite3.connect(source)
+    writing = sqlite3.connect(target)
+    try:
+        with writing:
+            reading.backup(writing)
+    finally:
+        reading.close()
+        writing.close()
+
+
 def digest(path: Path) -> str:
     sha = hashlib.sha256()
     with path.open("rb") as handle:
@@ -76,14 +88,7 @@ def backup(actor: User, out: Path) -> dict[str, Any]:
     record_event(actor, "installation.backup", detail={"file": out.name})
     db = _settings()
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(db["NAME"])
-        target = sqlite3.connect(out)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            source.close()
-            target.close()
+        _sqlite_copy(Path(db["NAME"]), out)
     elif connection.vendor == "postgresql":
         args, env = _postgres_env(db)
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(out), *args], env)
@@ -109,14 +114,7 @@ def restore(actor_username: str, source: Path) -> dict[str, Any]:
         if not head.startswith(SQLITE_MAGIC):
             raise BackupError(f"{source} is not a SQLite backup; this installation uses SQLite.")
         connection.close()
-        backup_db = sqlite3.connect(source)
-        live = sqlite3.connect(db["NAME"])
-        try:
-            with live:
-                backup_db.backup(live)
-        finally:
-            backup_db.close()
-            live.close()
+        _sqlite_copy(source, Path(db["NAME"]))
     elif connection.vendor == "postgresql":
         if not head.startswith(POSTGRES_MAGIC):
             raise BackupError(

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meaningful.api.api import api
-from meaningful.people import subject_access_views
+from meaningful.people import administrator_views
 
 admin.site.site_header = "Meaningful administration"
 admin.site.site_title = "Meaningful"
@@ -12,8 +12,8 @@ admin.site.site_title = "Meaningful"
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),
     path("people/", include("meaningful.people.urls")),
-    path("subject-access/", subject_access_views.subject_access, name="subject-access"),
-    path("break-glass/", subject_access_views.break_glass, name="break-glass"),
+    path("subject-access/", administrator_views.subject_access, name="subject-access"),
+    path("break-glass/", administrator_views.break_glass, name="break-glass"),
     path("reports/", include("meaningful.reports.urls")),
     path("audit/", include("meaningful.audit.urls")),
     path("", include("meaningful.conversations.urls")),

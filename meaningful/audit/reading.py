@@ -61,13 +61,9 @@ def visible_events(user: User) -> QuerySet[AuditEvent]:
     from meaningful.people.models import Person
 
     people = Person.objects.filter(organisation__in=organisations).values("pk")
+    # Every role but the national one names its organisation, team roles included.
     staff = Membership.objects.filter(organisation__in=organisations).values("user")
-    teams_staff = Membership.objects.filter(team__service__organisation__in=organisations).values(
-        "user"
-    )
-    return AuditEvent.objects.filter(
-        Q(person_id__in=people) | Q(actor__in=staff) | Q(actor__in=teams_staff)
-    )
+    return AuditEvent.objects.filter(Q(person_id__in=people) | Q(actor__in=staff))
 
 
 def filtered(events: QuerySet[AuditEvent], chosen: EventFilter) -> QuerySet[AuditEvent]:

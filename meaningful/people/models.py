@@ -130,6 +130,16 @@ class Relationship(models.Model):
         return f"{self.carer} cares for {self.cared_for}"
 
 
+def related_names(person: Person) -> list[str]:
+    """Names of the carers of a person and of the people they care for (other people's names)."""
+    names: list[str] = []
+    for link in Relationship.objects.filter(carer=person).select_related("cared_for"):
+        names += [link.cared_for.given_name, link.cared_for.family_name]
+    for link in Relationship.objects.filter(cared_for=person).select_related("carer"):
+        names += [link.carer.given_name, link.carer.family_name]
+    return [name for name in names if name]
+
+
 class ConsentPurpose(models.TextChoices):
     SHARE_ANONYMISED_QUOTES = "share-anonymised-quotes", "Share anonymised quotes"
     SHARE_WITH_AGENCY = "share-with-agency", "Share with a named agency"

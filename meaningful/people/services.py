@@ -94,17 +94,11 @@ def read_person(actor: User, person_id: uuid.UUID | str, *, purpose: str = "dire
     except (Person.DoesNotExist, ValueError, ValidationError) as error:  # the last two: not a UUID
         raise NotFound("No such person on your caseload.") from error
     grant = break_glass_grants(actor).filter(person=person).order_by("-expires_at").first()
+    detail = None
     if grant is not None:
-        record_event(
-            actor,
-            "person.read",
-            person,
-            person_id=person.id,
-            purpose=f"break glass: {grant.reason}"[:200],
-            detail={"break_glass": True, "until": grant.expires_at.isoformat()},
-        )
-    else:
-        record_event(actor, "person.read", person, person_id=person.id, purpose=purpose)
+        purpose = f"break glass: {grant.reason}"[:200]
+        detail = {"break_glass": True, "until": grant.expires_at.isoformat()}
+    record_event(actor, "person.read", person, person_id=person.id, purpose=purpose, detail=detail)
     return person
 
 

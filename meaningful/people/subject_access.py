@@ -9,7 +9,6 @@ people named in the words recorded, who took part in a conversation).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -17,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,7 +28,7 @@ from meaningful.audit.services import record_event
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.errors import NotFound
 from meaningful.interop.fhir.export import Exporter, bundle, people_for_export
-from meaningful.interop.tabular.export import neutralise
+from meaningful.interop.tabular.export import Extract, as_csv, neutralise
 from meaningful.people.models import (
     Allocation,
     BreakGlass,
@@ -36,6 +36,7 @@ from meaningful.people.models import (
     Identifier,
     Person,
     Relationship,
+    related_names,
 )
 from meaningful.plans.models import Action, SupportPlan
 
@@ -257,12 +258,7 @@ def tables_about(person: Person) -> list[Table]:
 
 def third_parties(person: Person) -> list[str]:
     """Names of other people linked to the person, to look for in what was written."""
-    names = []
-    for other in Relationship.objects.filter(carer=person).select_related("cared_for"):
-        names += [other.cared_for.given_name, other.cared_for.family_name]
-    for other in Relationship.objects.filter(cared_for=person).select_related("carer"):
-        names += [other.carer.given_name, other.carer.family_name]
-    return [name for name in names if len(name) > 1]
+    return [name for name in related_names(person) if len(name) > 1]
 
 
 def marks_for(tables: Iterable[Table], names: list[str]) -> list[Mark]:
@@ -303,23 +299,19 @@ def marks_for(tables: Iterable[Table], names: list[str]) -> list[Mark]:
 
 
 def _csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(
-            [neutralise(json.dumps(v) if isinstance(v, (dict, list)) else v) for v in row]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+    cells = [
+        [neutralise(json.dumps(v) if isinstance(v, (dict, list)) else v) for v in row]
+        for row in table.rows
+    ]
+    return as_csv(Extract(table.columns, cells))
 
 
 def subject_access_pack(actor: User, person_id: str) -> tuple[Person, bytes]:
     """The zip for a subject access request, if the actor administers the person's organisation."""
-    person = (
-        Person.objects.filter(pk=person_id).select_related("organisation").first()
-        if _is_uuid(person_id)
-        else None
-    )
+    try:
+        person = Person.objects.select_related("organisation").filter(pk=person_id).first()
+    except (ValueError, ValidationError):  # not a UUID
+        person = None
     if person is None or not can_administer(actor, person.organisation):
         raise NotFound("No such person in an organisation you administer.")
     record_event(
@@ -368,13 +360,3 @@ def subject_access_pack(actor: User, person_id: str) -> tuple[Person, bytes]:
         )
         pack.writestr("check_before_release.csv", _csv(redactions))
     return person, buffer.getvalue()
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(text))
-    except ValueError:
-        return False
-    return True

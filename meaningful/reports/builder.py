@@ -39,7 +39,7 @@ from meaningful.reports.model import (
 )
 from meaningful.reports.period import Period
 from meaningful.reports.publication import check_publication, for_publication
-from meaningful.reports.refresh import month
+from meaningful.reports.refresh import DIRECTION, QUALITY_SUMS, month
 
 SMALL_NUMBER = 10  # below this many people a figure is flagged and read with care
 
@@ -155,10 +155,7 @@ LATEST = "s.held_on BETWEEN %s AND %s AND (s.next_on IS NULL OR s.next_on > %s)"
 
 RATINGS_SQL = """
 SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id,
-       CASE WHEN s.held_on > s.first_on AND s.rank IS NOT NULL AND s.first_rank IS NOT NULL THEN
-         CASE WHEN s.rank > s.first_rank THEN 1 WHEN s.rank < s.first_rank THEN -1 ELSE 0 END
-       END AS direction,
-       COUNT(*)
+       {direction} AS direction, COUNT(*)
 FROM reports_ratingstep s {join}
 WHERE {latest} AND {scope}
 GROUP BY s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id, direction
@@ -212,12 +209,7 @@ FROM due GROUP BY framework_id, scale_id, reviewed
 )
 
 QUALITY_SQL = """
-SELECT s.team_id, COUNT(*),
-       SUM(CASE WHEN s.own_words THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.working_or_not THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.action THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.agreed_level THEN 1 ELSE 0 END),
-       SUM(CASE WHEN s.service_led THEN 1 ELSE 0 END)
+SELECT s.team_id, {sums}
 FROM reports_recordquality s {join}
 WHERE s.held_on BETWEEN %s AND %s AND {scope}
 GROUP BY s.team_id
@@ -246,7 +238,9 @@ class Where:
             scope += FRAMEWORK_SCOPE.replace("{alias}", alias)
         # people's details are joined only when a filter needs them
         join = f"JOIN people_person p ON p.id = {alias}.person_id" if self.people_sql else ""
-        return template.format(scope=scope, join=join, latest=LATEST)
+        return template.format(
+            scope=scope, join=join, latest=LATEST, direction=DIRECTION, sums=QUALITY_SUMS
+        )
 
     @property
     def params(self) -> list[Any]:

@@ -118,9 +118,13 @@ class Report:
     caveats: list[Caveat] = field(default_factory=list)
 
 
+def published(count: int) -> int | str:
+    """A published count as it is shown: '*' when it is hidden."""
+    return "*" if count == HIDDEN else count
+
+
 def shown(count: int) -> str:
-    """A published count as text: '*' when it is hidden."""
-    return "*" if count == HIDDEN else str(count)
+    return str(published(count))
 
 
 def count_and_share(value: Proportion | None) -> str:

@@ -87,6 +87,29 @@ class RecordQuality(models.Model):
         return f"Recording quality of record {self.record_id}"
 
 
+# What identifies a row of each count table (its unique key; the refresh adds by it).
+LATEST_KEY = (
+    "framework_id",
+    "scale_id",
+    "outcome_id",
+    "team_id",
+    "level_id",
+    "direction",
+    "held_month",
+    "next_month",
+)
+QUALITY_KEY = ("team_id", "framework_id", "month")
+DUE_KEY = (
+    "framework_id",
+    "scale_id",
+    "team_id",
+    "baseline_month",
+    "due_month",
+    "review_month",
+    "level_id",
+)
+
+
 class DueStep(models.Model):
     """A first conversation whose review fell due, with when the review came (if it did).
 
@@ -131,16 +154,7 @@ class LatestCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "framework_id",
-                    "scale_id",
-                    "outcome_id",
-                    "team_id",
-                    "level_id",
-                    "direction",
-                    "held_month",
-                    "next_month",
-                ],
+                fields=list(LATEST_KEY),
                 name="latest_count_key",
             )
         ]
@@ -163,11 +177,7 @@ class QualityCount(models.Model):
     service_led = models.IntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["team_id", "framework_id", "month"], name="quality_count_key"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=list(QUALITY_KEY), name="quality_count_key")]
 
     def __str__(self) -> str:
         return f"{self.records} records"
@@ -188,15 +198,7 @@ class DueCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "framework_id",
-                    "scale_id",
-                    "team_id",
-                    "baseline_month",
-                    "due_month",
-                    "review_month",
-                    "level_id",
-                ],
+                fields=list(DUE_KEY),
                 name="due_count_key",
             )
         ]

@@ -21,6 +21,9 @@ from meaningful.analysis import recording_quality as rq
 from meaningful.bulk_insert import insert_rows
 from meaningful.people.models import Person
 from meaningful.reports.models import (
+    DUE_KEY,
+    LATEST_KEY,
+    QUALITY_KEY,
     DueCount,
     DueStep,
     LatestCount,
@@ -41,24 +44,30 @@ def month(day: date | str) -> int:
     return day.year * 12 + day.month - 1
 
 
+# A rating step's change against the person's first rating on the outcome: 1, 0 or -1; NULL for
+# a first rating or one without a rank. Reports and the refresh share it.
+DIRECTION = """CASE WHEN s.held_on > s.first_on AND s.rank IS NOT NULL AND s.first_rank IS NOT NULL
+  THEN CASE WHEN s.rank > s.first_rank THEN 1 WHEN s.rank < s.first_rank THEN -1 ELSE 0 END
+END"""
+
+# How many records meet each recording standard, in QUALITY_VALUES' order after the count.
+QUALITY_SUMS = """COUNT(*),
+       SUM(CASE WHEN s.own_words THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.working_or_not THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.action THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.agreed_level THEN 1 ELSE 0 END),
+       SUM(CASE WHEN s.service_led THEN 1 ELSE 0 END)"""
+
 STEP_KEYS_SQL = """
-SELECT framework_id, scale_id, outcome_id, team_id, level_id,
-       CASE WHEN held_on > first_on AND rank IS NOT NULL AND first_rank IS NOT NULL THEN
-         CASE WHEN rank > first_rank THEN 1 WHEN rank < first_rank THEN -1 ELSE 0 END
-       ELSE 9 END,
-       held_on, next_on, COUNT(*)
-FROM reports_ratingstep WHERE person_id IN ({people})
+SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.level_id,
+       COALESCE({direction}, 9), s.held_on, s.next_on, COUNT(*)
+FROM reports_ratingstep s WHERE s.person_id IN ({people})
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
 
 QUALITY_KEYS_SQL = """
-SELECT team_id, framework_id, held_on, COUNT(*),
-       SUM(CASE WHEN own_words THEN 1 ELSE 0 END),
-       SUM(CASE WHEN working_or_not THEN 1 ELSE 0 END),
-       SUM(CASE WHEN action THEN 1 ELSE 0 END),
-       SUM(CASE WHEN agreed_level THEN 1 ELSE 0 END),
-       SUM(CASE WHEN service_led THEN 1 ELSE 0 END)
-FROM reports_recordquality WHERE person_id IN ({people})
+SELECT s.team_id, s.framework_id, s.held_on, {sums}
+FROM reports_recordquality s WHERE s.person_id IN ({people})
 GROUP BY 1, 2, 3
 """
 
@@ -68,6 +77,8 @@ SELECT framework_id, scale_id, team_id, baseline_month, due_month, review_month,
 FROM reports_duestep WHERE person_id IN ({people})
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
+
+QUALITY_VALUES = ("records", "own_words", "working_or_not", "action", "agreed_level", "service_led")
 
 # Each agreed first conversation with a review date, when the first review or exit after it
 # came, and how many of its records sit at each agreed level.
@@ -89,27 +100,6 @@ GROUP BY b.id, b.person_id, b.framework_id, b.scale_id, b.team_id, b.held_on,
          b.next_review_due, b.reviewed_on, r.agreed_level_id
 """
 
-LATEST_KEY = (
-    "framework_id",
-    "scale_id",
-    "outcome_id",
-    "team_id",
-    "level_id",
-    "direction",
-    "held_month",
-    "next_month",
-)
-QUALITY_KEY = ("team_id", "framework_id", "month")
-QUALITY_VALUES = ("records", "own_words", "working_or_not", "action", "agreed_level", "service_led")
-DUE_KEY = (
-    "framework_id",
-    "scale_id",
-    "team_id",
-    "baseline_month",
-    "due_month",
-    "review_month",
-    "level_id",
-)
 
 STEPS_SQL = """
 INSERT INTO reports_ratingstep
@@ -220,12 +210,12 @@ Counts = dict[tuple[Any, ...], tuple[int, ...]]
 def _keys(cursor: Any, marks: str, values: list[Any]) -> tuple[Counts, Counts, Counts]:
     """The people's current contributions to each of the three count tables."""
     latest: Counts = {}
-    cursor.execute(STEP_KEYS_SQL.format(people=marks), values)
+    cursor.execute(STEP_KEYS_SQL.format(people=marks, direction=DIRECTION), values)
     for *key, held_on, next_on, count in cursor.fetchall():
         full = (*key, month(held_on), month(next_on) if next_on else NO_MONTH)
         latest[full] = (latest.get(full, (0,))[0] + count,)
     quality: Counts = {}
-    cursor.execute(QUALITY_KEYS_SQL.format(people=marks), values)
+    cursor.execute(QUALITY_KEYS_SQL.format(people=marks, sums=QUALITY_SUMS), values)
     for team, framework, held_on, *sums in cursor.fetchall():
         full = (team, framework, month(held_on))
         old = quality.get(full, (0,) * len(sums))

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from meaningful.analysis.anonymise import anonymise
 from meaningful.conversations.models import OutcomeRecord
-from meaningful.people.models import ConsentPurpose, Relationship
+from meaningful.people.models import ConsentPurpose, related_names
 
 PER_GROUP = 3
 DIRECTIONS = {1: "improved", 0: "same", -1: "worse"}
@@ -29,12 +29,12 @@ FIELDS = {
     "worse": ("not_working", "what_matters", "why_it_matters"),
 }
 
-# {latest} is the builder's "latest rating as of the period's end" condition.
+# {latest} and {direction} are the builder's: the latest rating as of the period's end, and its
+# change against the first (NULL for a first rating).
 CANDIDATES_SQL = """
-SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.record_id,
-       CASE WHEN s.rank > s.first_rank THEN 1 WHEN s.rank < s.first_rank THEN -1 ELSE 0 END
+SELECT s.framework_id, s.scale_id, s.outcome_id, s.team_id, s.record_id, {direction}
 FROM reports_ratingstep s {join}
-WHERE {latest} AND s.held_on > s.first_on AND s.rank IS NOT NULL AND s.first_rank IS NOT NULL
+WHERE {latest} AND {direction} IS NOT NULL
   AND EXISTS (
     SELECT 1 FROM people_consent k
     WHERE k.person_id = s.person_id AND k.purpose = %s AND k.given_on <= %s
@@ -100,9 +100,5 @@ def _names(record: OutcomeRecord) -> list[str]:
     person = record.conversation.person
     names = [person.given_name, person.family_name, person.preferred_name]
     staff = record.conversation.practitioner
-    names += [staff.first_name, staff.last_name]
-    for other in Relationship.objects.filter(carer=person).select_related("cared_for"):
-        names += [other.cared_for.given_name, other.cared_for.family_name]
-    for other in Relationship.objects.filter(cared_for=person).select_related("carer"):
-        names += [other.carer.given_name, other.carer.family_name]
+    names += [staff.first_name, staff.last_name, *related_names(person)]
     return [name for name in names if name]

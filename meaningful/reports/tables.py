@@ -8,9 +8,8 @@ import json
 from dataclasses import dataclass
 
 from meaningful.analysis.statistics import Proportion
-from meaningful.disclosure.policy import HIDDEN
 from meaningful.interop.tabular.export import neutralise
-from meaningful.reports.model import Report, as_plain
+from meaningful.reports.model import Report, as_plain, published
 
 Cell = str | int | float | None
 
@@ -30,10 +29,10 @@ def _share(value: Proportion | None) -> list[Cell]:
     if value is None:
         return [None] * 5
     if value.suppressed:
-        return ["*", shown_total(value.total), None, None, None]
+        return ["*", published(value.total), None, None, None]
     return [
         value.count,
-        shown_total(value.total),
+        published(value.total),
         *(round(x, 4) if x is not None else None for x in (value.share, value.low, value.high)),
     ]
 
@@ -87,7 +86,7 @@ def tables_of(report: Report) -> list[Table]:
                 [
                     *key,
                     outcome.code,
-                    shown_total(outcome.change.people),
+                    published(outcome.change.people),
                     _round(outcome.change.net_improvement),
                     _round(outcome.change.p_value),
                     "yes" if outcome.small else "no",
@@ -130,10 +129,6 @@ def tables_of(report: Report) -> list[Table]:
         "caveats", "Caveats", ["caveat", "text"], [[c.title, c.text] for c in report.caveats]
     )
     return [levels, change, change_summary, completion, teams, quality, caveats]
-
-
-def shown_total(count: int) -> Cell:
-    return "*" if count == HIDDEN else count
 
 
 def _round(value: float | None) -> float | None:

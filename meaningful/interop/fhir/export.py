@@ -300,7 +300,13 @@ class Exporter:
             }
         )
 
+    def _has_code_system(self, url: str, version: str) -> bool:
+        """True once the export holds this CodeSystem (each person's record asks again)."""
+        return ("CodeSystem", fs.stable_id("codesystem", url, version)) in self.shared
+
     def framework_code_system(self, framework: Framework) -> None:
+        if self._has_code_system(framework_system(framework), framework.version):
+            return
         self._code_system(
             framework_system(framework),
             framework.version,
@@ -318,6 +324,8 @@ class Exporter:
         )
 
     def scale_code_system(self, scale: Scale) -> None:
+        if self._has_code_system(scale_system(scale), "1"):
+            return
         concepts = []
         for level in scale.levels.all():
             properties = [
@@ -339,6 +347,8 @@ class Exporter:
         )
 
     def choice_code_system(self, name: str) -> str:
+        if self._has_code_system(fs.code_system_url(name), "1"):
+            return fs.code_system_url(name)
         title, choices = fs.CHOICE_SYSTEMS[name]
         self._code_system(
             fs.code_system_url(name),
