@@ -413,4 +413,6 @@ def test_the_organisations_own_disclosure_policy_applies(known: Personas) -> Non
     html = render(report, "html").decode()
     assert ">*</td>" in html
     assert "from 1 to 10 are shown as *" in " ".join(c.text for c in report.caveats)
-    assert as_plain(report)["policy"] == {"threshold": 11, "rounding_base": 10, "minimum_n": 11}
+    policy = as_plain(report)["policy"]
+    assert policy["threshold"] == 11 and policy["rounding_base"] == 10 and policy["minimum_n"] == 11
+    assert policy["method"] == "rounding" and policy["comparison"] == "<"
