@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -71,8 +72,9 @@ def attack(release: Release, cell: tuple[str, tuple[str, ...]]) -> tuple[float, 
     a_ub = np.vstack([a, -a])
     b_ub = np.concatenate([highs, -np.array(lows)])
     finite = np.isfinite(b_ub)
-    low = float(linprog(target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None)).fun)
-    high = -float(linprog(-target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None)).fun)
+    least: Any = linprog(target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None))
+    most: Any = linprog(-target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None))
+    low, high = float(least.fun), -float(most.fun)
     return round(low, 6), round(high, 6)
 
 
