@@ -4,10 +4,11 @@ Everything published (this release's tables, their totals, every linked table an
 releases in the register) is a set of linear constraints on the unknown finest cells: a shown
 count fixes a sum, a rounded one bounds it, a hidden one is known to be small (rounding) or not
 zero (suppression). For each hidden count we minimise and maximise its sum under those
-constraints with HiGHS (through scipy), falling back to the integer program when the linear
-bound is fractional. A release passes when every hidden count's range is at least the policy's
-protection level wide and, under suppression, could reach the threshold (so nobody can prove the
-count small). A refusal names the table and cell and gives the range found.
+constraints with HiGHS (the model kept, re-solved from the last basis for each
+count), falling back to the integer program when the linear
+bound is fractional. A release passes when every hidden count's range holds at least the
+policy's protection level of possible counts and, under suppression, reaches the threshold (so
+nobody can prove the count small). A refusal names the table and cell and gives the range found.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.tables import Spec
@@ -236,24 +238,31 @@ def _row(spec: Spec, free: list[str], leaves: Mapping[str, tuple[str, ...]]) -> 
     return functools.reduce(np.multiply.outer, masks, np.ones(())).ravel()
 
 
-@dataclass
 class _Program:
-    matrix: Any
-    low: Any
-    high: Any
+    """One block's constraints in HiGHS, solved again for each objective from the last basis."""
 
-    @functools.cached_property
-    def _inequalities(self) -> tuple[Any, Any, Any, Any]:
-        exact = self.low == self.high
-        upper = ~exact & np.isfinite(self.high)
-        lower = ~exact & (self.low > 0)
-        a_ub = sparse.vstack([self.matrix[upper], -self.matrix[lower]]).tocsr()
-        b_ub = np.concatenate([self.high[upper], -self.low[lower]])
-        return a_ub, b_ub, self.matrix[exact], self.low[exact]
+    def __init__(self, matrix: Any, low: Any, high: Any) -> None:
+        self.matrix, self.low, self.high = matrix, low, high
+        self.columns = matrix.shape[1]
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = self.columns, matrix.shape[0]
+        model.col_cost_ = np.zeros(self.columns)
+        model.col_lower_ = np.zeros(self.columns)
+        model.col_upper_ = np.full(self.columns, highspy.kHighsInf)
+        model.row_lower_ = np.where(low > 0, low, -highspy.kHighsInf)
+        model.row_upper_ = np.where(np.isfinite(high), high, highspy.kHighsInf)
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = matrix.indptr
+        model.a_matrix_.index_ = matrix.indices
+        model.a_matrix_.value_ = matrix.data
+        self.highs.passModel(model)
+        self.everything = np.arange(self.columns, dtype=np.int32)
 
     def range(self, objective: Any) -> tuple[int | None, int | None]:
-        """The least and greatest value of objective . x (None for no bound; (None, None) when
-        the constraints cannot all hold)."""
+        """The least and greatest value of objective . x over whole counts (None for no bound;
+        (None, None) when the constraints cannot all hold)."""
         lowest = self._optimum(objective)
         if lowest is None:
             return None, None
@@ -264,42 +273,38 @@ class _Program:
         )
 
     def _optimum(self, objective: Any) -> float | None:
-        """The least value of objective . x over the integer points (inf when unbounded below,
-        None when infeasible), rounded up to the integer it must be."""
-        a_ub, b_ub, a_eq, b_eq = self._inequalities
-        found: Any = linprog(
-            objective,
-            A_ub=a_ub if a_ub.shape[0] else None,
-            b_ub=b_ub if a_ub.shape[0] else None,
-            A_eq=a_eq if a_eq.shape[0] else None,
-            b_eq=b_eq if a_eq.shape[0] else None,
-            bounds=(0, None),
-            method="highs",
-        )
-        if found.status == 3:
+        """The least value of objective . x over whole counts (inf when unbounded below, None
+        when infeasible): the linear bound, or the integer program's when that is fractional."""
+        self.highs.changeColsCost(self.columns, self.everything, objective.astype(float))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
             return math.inf
-        if found.status != 0:
+        if status != highspy.HighsModelStatus.kOptimal:
             return None
-        if np.all(np.abs(found.x - np.round(found.x)) < _TOLERANCE):
-            return math.ceil(float(found.fun) - _TOLERANCE)
+        best = float(self.highs.getInfo().objective_function_value)
+        point = np.asarray(self.highs.getSolution().col_value)
+        if np.all(np.abs(point - np.round(point)) < _TOLERANCE):
+            return math.ceil(best - _TOLERANCE)
         whole: Any = milp(
             objective,
             constraints=[LinearConstraint(self.matrix, self.low, self.high)],
-            integrality=np.ones(len(objective), dtype=int),
+            integrality=np.ones(self.columns, dtype=int),
             bounds=Bounds(0, np.inf),
         )
         if whole.status != 0:
-            return None if whole.status == 2 else math.ceil(float(found.fun) - _TOLERANCE)
+            return None if whole.status == 2 else math.ceil(best - _TOLERANCE)
         return math.ceil(float(whole.fun) - _TOLERANCE)
 
 
 def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) -> CellRange:
     problems = []
-    if high is not None and high - low < policy.protection_level:
-        span = "exactly " + str(low) if high == low else f"between {low} and {high}"
+    if high is not None and high - low + 1 < policy.protection_level:
+        span = f"exactly {low}" if high == low else f"between {low} and {high}"
         problems.append(
-            f"it could be worked out as {span} (a range of {high - low}; "
-            f"the protection level is {policy.protection_level})"
+            f"it could be worked out as {span} ({high - low + 1} possible "
+            f"{'count' if high == low else 'counts'}; the policy needs at least "
+            f"{policy.protection_level})"
         )
     if policy.method == "suppression" and high is not None and high <= policy.largest_unsafe:
         problems.append(f"readers could prove it is at most {high}, so a small number")

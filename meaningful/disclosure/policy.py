@@ -24,7 +24,7 @@ class Policy:
     minimum_n: int = 8  # no derived figure (share, mean, test) from fewer published people
     method: Method = "rounding"
     comparison: Comparison = "<"
-    # The narrowest range an attacker may work out for a hidden count: hi - lo must reach this.
+    # How many possible counts the narrowest range worked out for a hidden count must hold.
     protection_level: int = 3
     # Suppression only: hide a count that holds everyone in its line (all in one cell).
     group_disclosure: bool = False
@@ -38,8 +38,8 @@ class Policy:
             raise ValueError("The method is either 'rounding' or 'suppression'.")
         if self.comparison not in ("<", "<="):
             raise ValueError("The comparison is either '<' or '<='.")
-        if self.protection_level < 1:
-            raise ValueError("The protection level must be at least 1.")
+        if self.protection_level < 2:
+            raise ValueError("The protection level must be at least 2 possible counts.")
         if self.method == "suppression" and self.rounding_base != 1:
             raise ValueError("Suppression publishes exact counts: set the rounding base to 1.")
         if self.method == "rounding" and self.group_disclosure:
