@@ -31,6 +31,7 @@ from meaningful.conversations.services import (
 from meaningful.demo.factories import Personas, make_person
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework
+from meaningful.interop.tabular.export import pseudonym, pseudonymised_extract, rows_of
 from meaningful.people.anonymisation import ERASED
 from meaningful.people.erasure import (
     UnderRetention,
@@ -583,3 +584,24 @@ def test_the_decision_page_says_plainly_when_retention_holds_it_back(
     body = response.content.decode()
     assert response.status_code == 400 and "There is a problem" in body
     assert 'href="#id_decision_0"' in body and "still supported" in body
+
+
+def test_the_analysts_extract_still_counts_an_erased_record_without_its_details(
+    personas: Personas, morag: Person
+) -> None:
+    def morags_rows() -> list[dict[str, str]]:
+        extract = pseudonymised_extract(personas.analyst, with_narratives=True)
+        return [row for row in rows_of(extract) if row["pseudonym"] == pseudonym(morag.pk)]
+
+    before = morags_rows()
+    other = second_admin(personas)
+    request = raise_erasure_request(
+        personas.admin, morag, asked_on=date(2026, 11, 2), what_was_asked="Erase everything."
+    )
+    decide_erasure_request(other, request, approve=True, reason="No rule applies.")
+    after = morags_rows()
+    assert len(after) == len(before) == 2
+    assert [row["agreed_level"] for row in after] == [row["agreed_level"] for row in before]
+    assert {row["locality"] for row in before} == {"DD1"}
+    assert {row["locality"] for row in after} == {"unknown"}
+    assert {row["what_matters"] for row in after} == {""}
