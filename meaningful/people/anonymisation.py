@@ -27,6 +27,8 @@ from meaningful.people.models import (
     Allocation,
     BreakGlass,
     Consent,
+    ErasureRequest,
+    ErasureStatus,
     Identifier,
     Person,
     Relationship,
@@ -36,6 +38,11 @@ from meaningful.plans.models import Action, SupportPlan
 ERASED = "[erased]"
 ERASED_GIVEN_NAME, ERASED_FAMILY_NAME = "Erased", "record"
 NARRATIVES = ("what_matters", "why_it_matters", "working", "not_working")
+# What a request still waiting says once the record was anonymised some other way.
+_SETTLED = {
+    "request": "The record was anonymised on another erasure request.",
+    "retention": "The retention period ended and the retention job anonymised the record.",
+}
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,9 @@ def anonymise_person(
         BreakGlass.objects.filter(person=locked).update(reason=ERASED)
         BreakGlass.objects.filter(person=locked, expires_at__gt=now).update(expires_at=now)
         _clear_person(locked, now)
+        ErasureRequest.objects.filter(person=locked, status=ErasureStatus.PENDING).exclude(
+            pk=request_id
+        ).update(status=ErasureStatus.APPROVED, decided_at=now, decision_reason=_SETTLED[cause])
         record_event(
             actor,
             "person.erase",

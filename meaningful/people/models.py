@@ -50,6 +50,8 @@ class Person(models.Model):
     legal_hold_reason = models.CharField(
         max_length=200,
         blank=True,
+        default="",
+        db_default="",  # rows written straight to the table (bulk loads) have no hold
         help_text="Why the record must be kept whatever its retention period; empty: no hold.",
     )
     erased_at = models.DateTimeField(
@@ -190,7 +192,10 @@ class Consent(models.Model):
     agency = models.CharField(max_length=200, blank=True)
     given_on = models.DateField()
     how_given = models.CharField(
-        max_length=20, choices=ConsentMethod.choices, default=ConsentMethod.NOT_RECORDED
+        max_length=20,
+        choices=ConsentMethod.choices,
+        default=ConsentMethod.NOT_RECORDED,
+        db_default=ConsentMethod.NOT_RECORDED,
     )
     withdrawn_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(

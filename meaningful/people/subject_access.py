@@ -50,6 +50,8 @@ THIRD_PARTY_TEXT = (
     "about_me",
     "description",
     "owner_name",
+    "what_was_asked",
+    "decision_reason",
     "data",  # earlier versions hold the same words as they were
 )
 

@@ -394,6 +394,10 @@ def test_the_retention_job_anonymises_only_what_has_expired(personas: Personas) 
     with on(date(2018, 1, 10)):
         current = make_person(personas.owner, personas.team, given_name="Current")
     place_legal_hold(personas.admin, held, "Inquiry reference 7")
+    with on(date(2026, 5, 1)):
+        waiting = raise_erasure_request(
+            personas.admin, expired, asked_on=date(2026, 4, 30), what_was_asked="Erase it."
+        )
     with on(date(2026, 6, 1)):
         before = snapshot()
         dry = apply_retention(personas.system, dry_run=True)
@@ -407,6 +411,9 @@ def test_the_retention_job_anonymises_only_what_has_expired(personas: Personas) 
     assert list(erased) == [expired]
     for kept in (held, recent, current):
         assert Person.objects.get(pk=kept.pk).family_name != "record"
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decided_by) == (ErasureStatus.APPROVED, None)
+    assert "retention job" in waiting.decision_reason
     runs = AuditEvent.objects.filter(action="retention.apply").order_by("id")
     assert [event.detail["dry_run"] for event in runs] == [True, False]
     assert AuditEvent.objects.get(action="person.erase").detail["cause"] == "retention"
