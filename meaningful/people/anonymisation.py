@@ -158,9 +158,7 @@ def anonymise_person(
         BreakGlass.objects.filter(person=locked).update(reason=ERASED)
         BreakGlass.objects.filter(person=locked, expires_at__gt=now).update(expires_at=now)
         _clear_person(locked, now)
-        ErasureRequest.objects.filter(person=locked, status=ErasureStatus.PENDING).exclude(
-            pk=request_id
-        ).update(status=ErasureStatus.APPROVED, decided_at=now, decision_reason=_SETTLED[cause])
+        _settle_waiting_requests(locked, request_id, _SETTLED[cause], now)
         record_event(
             actor,
             "person.erase",
@@ -185,3 +183,13 @@ def _cleared_actions(person: Person) -> int:
     actions = Action.objects.filter(plan__person=person)
     count = actions.update(description=ERASED, owner_name="")
     return int(count)
+
+
+def _settle_waiting_requests(
+    person: Person, deciding: int | None, reason: str, now: datetime
+) -> None:
+    """Close any other request still waiting for the person: there is nothing left to erase."""
+    waiting = ErasureRequest.objects.filter(person=person, status=ErasureStatus.PENDING)
+    if deciding is not None:
+        waiting = waiting.exclude(pk=deciding)
+    waiting.update(status=ErasureStatus.APPROVED, decided_at=now, decision_reason=reason)
