@@ -125,6 +125,12 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = 60 * env_int("MEANINGFUL_SESSION_MINUTES", 30, minimum=5)
 # How long an administrator's break-glass access to one person's record lasts.
 BREAK_GLASS_MINUTES = env_int("MEANINGFUL_BREAK_GLASS_MINUTES", 60, minimum=5)
+# How long a person's record is kept after the last contact (docs/subject-access.md), and until
+# what age when the person was a child at that contact.
+RETENTION_YEARS_AFTER_LAST_CONTACT = env_int(
+    "MEANINGFUL_RETENTION_YEARS_AFTER_LAST_CONTACT", 6, minimum=1
+)
+RETENTION_CHILD_UNTIL_AGE = env_int("MEANINGFUL_RETENTION_CHILD_UNTIL_AGE", 25, minimum=18)
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last thing the user did
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MEANINGFUL_SECURE_COOKIES", default=False)

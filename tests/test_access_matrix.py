@@ -37,6 +37,8 @@ from meaningful.api.models import ApiToken
 from meaningful.api.tokens import issue_token
 from meaningful.conversations.services import agree_conversation
 from meaningful.demo.factories import Personas, make_conversation, make_person
+from meaningful.people.erasure import raise_erasure_request
+from meaningful.people.services import record_consent
 from meaningful.plans.services import ActionInput, create_plan
 
 OK, HIDDEN, DENIED, SIGN_IN = "ok", "not found", "forbidden", "sign in"
@@ -65,6 +67,8 @@ class Scene:
     draft_id: str
     record_id: int
     action_id: int
+    consent_id: int
+    erasure_id: int
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,20 @@ def action(s: Scene) -> int:
     return s.action_id
 
 
+def consent(s: Scene) -> int:
+    return s.consent_id
+
+
+def erasure(s: Scene) -> int:
+    return s.erasure_id
+
+
 # Outcomes in the order of ROLES: practitioner, team leader, other team, analyst, org-admin,
 # national analyst, auditor, system, anonymous.
 TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
 EVERY_SIGNED_IN = (OK, OK, OK, OK, OK, OK, OK, DENIED, SIGN_IN)
 EVERYBODY = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
+ADMINS_ONLY = (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN)
 NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
 RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
 
@@ -163,6 +176,11 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("subject-access"),
         (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "erasure-requests": (get("erasure-requests"), ADMINS_ONLY),
+    "erasure-request-new": (get("erasure-request-new"), ADMINS_ONLY),
+    "erasure-request": (get("erasure-request", erasure), ADMINS_ONLY),
+    "consent-record": (get("consent-record", person), TEAM_ONLY),
+    "consent-withdraw": (get("consent-withdraw", person, consent), TEAM_ONLY),
     "export-records": (
         get("export-records", lambda s: "csv"),
         (OK, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
@@ -285,6 +303,19 @@ def scene(personas: Personas) -> Scene:
     first = conversation.records.first()
     assert first is not None
     pending = make_conversation(personas.owner, someone, kind="review")
+    agreed_to = record_consent(
+        personas.owner, someone, "share-anonymised-quotes", given_on=timezone.localdate()
+    )
+    second_admin = create_staff_user(
+        system, organisation, username="matrix-admin-2", first_name="Ad", last_name="Two"
+    )
+    grant_role(system, second_admin, Role.ORG_ADMIN, organisation=organisation)
+    asked = raise_erasure_request(
+        second_admin,
+        someone,
+        asked_on=timezone.localdate(),
+        what_was_asked="Erase everything held, asked by letter.",
+    )
     return Scene(
         users={
             "practitioner": personas.owner,
@@ -301,6 +332,8 @@ def scene(personas: Personas) -> Scene:
         draft_id=str(pending.pk),
         record_id=first.pk,
         action_id=plan.actions.get().pk,
+        consent_id=agreed_to.pk,
+        erasure_id=asked.pk,
     )
 
 
