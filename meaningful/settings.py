@@ -125,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = 60 * env_int("MEANINGFUL_SESSION_MINUTES", 30, minimum=5)
 # How long an administrator's break-glass access to one person's record lasts.
 BREAK_GLASS_MINUTES = env_int("MEANINGFUL_BREAK_GLASS_MINUTES", 60, minimum=5)
+# Every member of staff signs in with a code from an authenticator app as well as a password.
+REQUIRE_TWO_FACTOR = env_bool("MEANINGFUL_REQUIRE_TWO_FACTOR", default=True)
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last thing the user did
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MEANINGFUL_SECURE_COOKIES", default=False)
