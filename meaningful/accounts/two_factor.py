@@ -40,7 +40,8 @@ SET_UP = "set-up"  # the second step of someone who must set one up first
 
 ENTER_CODE = "Enter the 6-digit code from your authenticator app."
 WRONG_CODE = (
-    "The code is not right, or it has been used already. Enter the code your app shows now."
+    "The code is not right, or it has been used already. Wait for your app to show a new "
+    "code, then enter it."
 )
 LOCKED = (
     "There have been too many failed attempts to sign in. Wait 15 minutes and try again, "
