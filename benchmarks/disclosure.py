@@ -14,6 +14,7 @@ by our linear program, so the figures say what each costs and whether each holds
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import sys
 import tempfile
@@ -37,7 +38,7 @@ def records(services: int, teams: int, outcomes: int, seed: int) -> tuple[Univer
     nested = {f"S{s:02d}": tuple(f"S{s:02d}T{t}" for t in range(teams)) for s in range(services)}
     leaves = [team for members in nested.values() for team in members]
     codes = tuple(f"O{o}" for o in range(outcomes))
-    counts = {}
+    counts: dict[tuple[str, ...], int] = {}
     for team in leaves:
         size = rng.randint(10, 60)
         for outcome in codes:
@@ -50,7 +51,8 @@ def records(services: int, teams: int, outcomes: int, seed: int) -> tuple[Univer
         counts,
     )
     table = TableSpec(
-        "Teams within services", (tree("team", nested), flat("outcome", codes), flat("level", LEVELS))
+        "Teams within services",
+        (tree("team", nested), flat("outcome", codes), flat("level", LEVELS)),
     )
     return universe, table
 
@@ -58,7 +60,7 @@ def records(services: int, teams: int, outcomes: int, seed: int) -> tuple[Univer
 def tau_argus(
     universe: Universe, table: TableSpec, threshold: int, safety_range: int
 ) -> tuple[set[Any], set[Any], float]:
-    import pandas
+    import pandas  # type: ignore[import-untyped]
     import pytauargus
 
     rows = [
@@ -68,7 +70,7 @@ def tau_argus(
     ]
     frame = pandas.DataFrame(rows)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, contextlib.chdir(workdir):
         result = pytauargus.protect(
             frame,
             ["team", "outcome", "level"],
@@ -127,13 +129,15 @@ def main() -> None:
     parser.add_argument("--threshold", type=int, default=5)
     options = parser.parse_args()
     universe, table = records(options.services, options.teams, options.outcomes, options.seed)
-    cells = sum(1 for _ in table.keys())
+    cells = sum(1 for _ in table.keys())  # noqa: SIM118 (a generator of keys, not a dict)
     print(f"table: {cells} cells, {len(universe.counts)} finest cells, seed {options.seed}")
 
     for policy in (
         Policy(),
         Policy(
-            threshold=options.threshold, rounding_base=1, minimum_n=options.threshold,
+            threshold=options.threshold,
+            rounding_base=1,
+            minimum_n=options.threshold,
             method="suppression",
         ),
     ):
@@ -161,6 +165,7 @@ def main() -> None:
             f"secondary {len(hidden) - len(primary)}; its pattern under our audit: "
             f"{'passed' if passed else 'FAILED'} ({audit_seconds:.2f} s)"
         )
+
 
 if __name__ == "__main__":
     main()

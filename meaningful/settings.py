@@ -131,6 +131,8 @@ RETENTION_YEARS_AFTER_LAST_CONTACT = env_int(
     "MEANINGFUL_RETENTION_YEARS_AFTER_LAST_CONTACT", 6, minimum=1
 )
 RETENTION_CHILD_UNTIL_AGE = env_int("MEANINGFUL_RETENTION_CHILD_UNTIL_AGE", 25, minimum=18)
+# Every member of staff signs in with a code from an authenticator app as well as a password.
+REQUIRE_TWO_FACTOR = env_bool("MEANINGFUL_REQUIRE_TWO_FACTOR", default=True)
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last thing the user did
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MEANINGFUL_SECURE_COOKIES", default=False)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meaningful.accounts.views import admin_sign_in
 from meaningful.api.api import api
 from meaningful.people import administrator_views, erasure_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -27,3 +27,10 @@ def person(personas: Personas) -> Person:
 def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     """Tests create many accounts; a deliberately slow password hash would dominate their time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def two_factor_optional(settings: pytest.FixtureRequest) -> None:
+    """Tests sign staff in with a password (or force_login) unless they are about two-factor
+    sign-in; those turn MEANINGFUL_REQUIRE_TWO_FACTOR's setting back on themselves."""
+    settings.REQUIRE_TWO_FACTOR = False  # type: ignore[attr-defined]

@@ -72,15 +72,18 @@ class Policy:
         shown = self.publish(first_safe)
         return shown if shown is not None else first_safe
 
-    def published_range(self, published: int | None) -> tuple[int, int | None]:
+    def published_range(
+        self, published: int | None, hides_to_protect: bool = False
+    ) -> tuple[int, int | None]:
         """What a reader knows of a count from its published form: (lowest, highest or None).
 
-        A hidden count under rounding is known to be small (1 to the largest unsafe count);
-        under suppression only that it is not zero (zeros are shown) unless the all-in-one-cell
-        rule can hide a line's zeros too.
+        A hidden count under rounding is known to be small (1 to the largest unsafe count),
+        unless the release also hides counts to protect others (`hides_to_protect`); under
+        suppression only that it is not zero (zeros are shown) unless the all-in-one-cell rule
+        can hide a line's zeros too.
         """
         if published is None:
-            if self.method == "rounding":
+            if self.method == "rounding" and not hides_to_protect:
                 return 1, self.largest_unsafe
             return (0 if self.group_disclosure else 1), None
         if published == 0:

@@ -1,8 +1,9 @@
 """Protect a set of linked tables under a policy, then audit them together.
 
-Rounding (the default, NHS England style): unsafe counts hidden, all others rounded; no
-secondary suppression is needed because rounded totals leave every hidden count a wide range,
-which the audit confirms. Suppression: unsafe counts hidden (primary), then secondary
+Rounding (the default, NHS England style): unsafe counts hidden, all others rounded. Rounded
+totals usually leave every hidden count a wide range, which the audit confirms; where they do
+not (tables with totals in three directions can pin a count down), neighbours of the exposed
+count are hidden too and the release says that a * may then stand for any count. Suppression: unsafe counts hidden (primary), then secondary
 suppression so that no line of a table (a total and its parts) has a single hidden figure,
 copies of the same figure in different tables hidden together, and further hiding wherever the
 audit can still narrow a hidden count, until it cannot.
@@ -44,6 +45,8 @@ class Release:
     tables: list[TableSpec]
     figures: list[Figure]
     audit: Audit
+    # Rounding only: counts were also hidden to protect others, so a * is not always small.
+    hides_to_protect: bool = False
     # (table, key of the cell holding everyone, key of its line's total): all-in-one-cell lines
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
@@ -57,10 +60,7 @@ class Release:
 
     def published(self) -> list[PublishedFigure]:
         """What a reader sees, for the release register (no true counts)."""
-        return [
-            PublishedFigure.of(f.table, f.key, f.spec, f.published, f.status, self.policy)
-            for f in self.figures
-        ]
+        return _as_published(self.figures, self.policy, self.hides_to_protect, true=False)
 
 
 def protect(
@@ -86,7 +86,15 @@ def protect(
     result = audit(_as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups))
     if policy.method == "suppression" and policy.secondary_suppression:
         result = _suppress_until_safe(universe, tables, figures, policy, earlier, result, groups)
-    return Release(policy, list(tables), figures, result, groups)
+    elif not result.passed and policy.secondary_suppression:
+        # Rounding could not protect every small count: hide neighbours too, and say that a *
+        # may now stand for any count.
+        result = audit(_as_published(figures, policy, True), policy, universe.leaves, earlier)
+        result = _suppress_until_safe(
+            universe, tables, figures, policy, earlier, result, groups, hides_to_protect=True
+        )
+        return Release(policy, list(tables), figures, result, hides_to_protect=True, groups=groups)
+    return Release(policy, list(tables), figures, result, groups=groups)
 
 
 def _publish(figures: list[Figure], policy: Policy) -> None:
@@ -100,9 +108,20 @@ def _publish(figures: list[Figure], policy: Policy) -> None:
             figure.published, figure.status = figure.value, "exact"
 
 
-def _as_published(figures: list[Figure], policy: Policy) -> list[PublishedFigure]:
+def _as_published(
+    figures: list[Figure], policy: Policy, hides_to_protect: bool = False, *, true: bool = True
+) -> list[PublishedFigure]:
     return [
-        PublishedFigure.of(f.table, f.key, f.spec, f.published, f.status, policy, f.value)
+        PublishedFigure.of(
+            f.table,
+            f.key,
+            f.spec,
+            f.published,
+            f.status,
+            policy,
+            f.value if true else None,
+            hides_to_protect,
+        )
         for f in figures
     ]
 
@@ -201,6 +220,7 @@ def _suppress_until_safe(
     earlier: Sequence[PublishedFigure],
     result: Audit,
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
+    hides_to_protect: bool = False,
 ) -> Audit:
     """While the audit narrows a hidden figure, hide a neighbour of it and audit again."""
     by_key = _index(figures)
@@ -224,10 +244,15 @@ def _suppress_until_safe(
                 progress = True
         if not progress:
             return result
-        _secondary(tables, figures)
+        if not hides_to_protect:
+            _secondary(tables, figures)
         _publish(figures, policy)
         result = audit(
-            _as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups)
+            _as_published(figures, policy, hides_to_protect),
+            policy,
+            universe.leaves,
+            earlier,
+            _pairs(groups),
         )
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from typing import Any
@@ -33,7 +34,9 @@ def organisations(draw: st.DrawFn) -> tuple[Universe, list[TableSpec]]:
         for s in range(services)
     }
     teams = tuple(team for members in nested.values() for team in members)
-    counts = {(team, level): draw(count) for team in teams for level in LEVELS}
+    counts: dict[tuple[str, ...], int] = {
+        (team, level): draw(count) for team in teams for level in LEVELS
+    }
     levels = flat("level", LEVELS)
     tables = [
         TableSpec("Team", (flat("team", teams, total=None), levels)),
@@ -78,8 +81,8 @@ def test_suppression_always_reaches_a_release_that_passes_its_audit(
     release = protect(universe, tables, SUPPRESSION)
     assert release.passed, release.audit.refusal()
     published = release.published()
-    for figure in published:
-        assert figure.published is None or not SUPPRESSION.is_unsafe(figure.published)
+    for seen in published:
+        assert seen.published is None or not SUPPRESSION.is_unsafe(seen.published)
     for figure in release.figures:
         if figure.status == "primary":
             low, high = attacker_range(published, universe.leaves, figure.spec)
@@ -126,13 +129,13 @@ def test_a_hidden_count_alone_in_its_line_is_always_caught(row: list[int]) -> No
 
 
 def _tau_argus_pattern(
-    counts: dict[tuple[str, str], int], threshold: int
+    counts: dict[tuple[str, ...], int], threshold: int
 ) -> dict[tuple[str, str], str]:
     pandas = pytest.importorskip("pandas")
     tau = pytest.importorskip("pytauargus")
     rows = [{"team": t, "level": lv, "n": 1} for (t, lv), n in counts.items() for _ in range(n)]
     frame = pandas.DataFrame(rows)
-    with tempfile.TemporaryDirectory() as workdir:
+    with tempfile.TemporaryDirectory() as workdir, contextlib.chdir(workdir):
         result = tau.protect(
             frame,
             ["team", "level"],
@@ -158,7 +161,7 @@ def test_cross_check_with_the_tau_argus_engine(values: list[int]) -> None:
     both engines find the same unsafe cells; wherever Tau-Argus's pattern passes our audit, ours
     passes too and hides no more than twice as many cells."""
     teams = tuple(f"T{i}" for i in range(len(values) // 3))
-    counts = {
+    counts: dict[tuple[str, ...], int] = {
         (t, lv): values[i * 3 + j] for i, t in enumerate(teams) for j, lv in enumerate(LEVELS)
     }
     universe = Universe(("team", "level"), {"team": teams, "level": LEVELS}, counts)

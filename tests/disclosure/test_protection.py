@@ -82,8 +82,9 @@ def test_primary_suppression_alone_is_recovered_exactly_by_differencing() -> Non
     release = protect(universe(), organisation_tables(), PRIMARY_ONLY)
     assert attack(release, ("By team", ("A", "Partly"))) == (3, 3)
     assert not release.passed
-    assert "table 'By team', cell A, Partly: it could be worked out as exactly 3 (1 possible count" in (
-        release.audit.refusal()
+    assert (
+        "table 'By team', cell A, Partly: it could be worked out as exactly 3 (1 possible count"
+        in (release.audit.refusal())
     )
 
 
