@@ -1,7 +1,7 @@
 """The report's view by national outcome: people counted once per outcome, beside the rest.
 
 The database groups each person's latest ratings on the built-in outcomes by the national
-outcomes they feed and returns at most nine rows. Reading every rating instead (tests compare
+outcomes they feed and returns one row of totals. Reading every rating instead (tests compare
 the two ways) hands each person's latest ratings to `count_by_national_outcome`, which is the
 definition both follow.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from meaningful.analysis.national import LatestRating, NationalCount, count_by_national_outcome
 from meaningful.analysis.statistics import wilson
-from meaningful.frameworks.models import Framework, Outcome
+from meaningful.frameworks.models import Framework, Level, Outcome
 from meaningful.frameworks.national import NationalOutcomes, national_outcomes
 from meaningful.reports.model import NationalOutcomeFigures
 
@@ -21,17 +21,18 @@ from meaningful.reports.model import NationalOutcomeFigures
 # period; the list holds the values the template needs before the period's.
 Run = Callable[[str, list[Any]], list[tuple[Any, ...]]]
 
+# One pass over the latest ratings, grouped by person only: for each national outcome, the
+# smallest "met" (1 or 0) among the person's ratings on the outcomes feeding it, or NULL when
+# there are none. (A join with a table of (outcome, national) pairs let SQLite's planner start
+# from the pairs and search the ratings once per pair: 20 s instead of about 1 s.)
 NATIONAL_SQL = """
-WITH feeds(outcome_id, national) AS (VALUES {pairs}),
-judged AS (
-  SELECT s.person_id, f.national, MIN(CASE WHEN l.counts_as_met THEN 1 ELSE 0 END) AS all_met
-  FROM reports_ratingstep s
-  JOIN frameworks_level l ON l.id = s.level_id
-  JOIN feeds f ON f.outcome_id = s.outcome_id {join}
-  WHERE {latest} AND l.counts_as_met IS NOT NULL AND {scope}
-  GROUP BY s.person_id, f.national
-)
-SELECT national, COUNT(*), SUM(all_met) FROM judged GROUP BY national
+SELECT {totals} FROM (
+  SELECT x.person_id, {per_person} FROM (
+    SELECT s.person_id, s.outcome_id, CASE WHEN s.level_id IN ({met}) THEN 1 ELSE 0 END AS met
+    FROM reports_ratingstep s {{join}}
+    WHERE s.level_id IN ({judged}) AND s.outcome_id IN ({feeding}) AND {{latest}} AND {{scope}}
+  ) x GROUP BY x.person_id
+) y
 """
 
 LATEST_RATINGS_SQL = """
@@ -42,8 +43,6 @@ JOIN frameworks_outcome o ON o.id = s.outcome_id
 JOIN frameworks_framework fw ON fw.id = s.framework_id {join}
 WHERE {latest} AND fw.organisation_id IS NULL AND {scope}
 """
-
-PAIR = "(CAST(%s AS INTEGER), CAST(%s AS INTEGER))"
 
 NATIONAL_PRIMARY = (
     "The personal outcome figures above are the primary figures. This view regroups the same "
@@ -58,22 +57,50 @@ NATIONAL_DEFINITION = (
 )
 
 
-def _feeding_outcomes(mapping: NationalOutcomes) -> list[tuple[int, int]]:
-    """(outcome id, national number) for every outcome of the built-in frameworks."""
+def _feeding_outcomes(mapping: NationalOutcomes) -> dict[int, list[int]]:
+    """National number -> the ids of the built-in outcomes (every version) feeding it."""
     numbers = mapping.numbers_by_outcome()
     outcomes = Outcome.objects.filter(framework__organisation__isnull=True).values_list(
         "pk", "framework__slug", "code"
     )
-    return [(pk, number) for pk, slug, code in outcomes for number in numbers.get((slug, code), ())]
+    feeding: dict[int, list[int]] = {}
+    for pk, slug, code in outcomes.order_by("pk"):
+        for number in numbers.get((slug, code), ()):
+            feeding.setdefault(number, []).append(pk)
+    return feeding
+
+
+def _marks(values: list[int]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _totals_query(feeding: dict[int, list[int]]) -> tuple[str, list[int]]:
+    """NATIONAL_SQL for these feeding outcomes, and the values it takes before the period's."""
+    numbers = sorted(feeding)
+    levels = Level.objects.filter(counts_as_met__isnull=False).order_by("pk")
+    judged = list(levels.values_list("pk", flat=True))
+    met = list(levels.filter(counts_as_met=True).values_list("pk", flat=True))
+    every = sorted({pk for ids in feeding.values() for pk in ids})
+    sql = NATIONAL_SQL.format(
+        totals=", ".join(f"COUNT(n{n}), SUM(n{n})" for n in numbers),
+        per_person=", ".join(
+            f"MIN(CASE WHEN x.outcome_id IN ({_marks(feeding[n])}) THEN x.met END) AS n{n}"
+            for n in numbers
+        ),
+        met=_marks(met),
+        judged=_marks(judged),
+        feeding=_marks(every),
+    )
+    return sql, [pk for n in numbers for pk in feeding[n]] + met + judged + every
 
 
 def _counted_in_the_database(run: Run, mapping: NationalOutcomes) -> list[NationalCount]:
-    pairs = _feeding_outcomes(mapping)
+    feeding = _feeding_outcomes(mapping)
     found: dict[int, tuple[int, int]] = {}
-    if pairs:
-        sql = NATIONAL_SQL.replace("{pairs}", ", ".join([PAIR] * len(pairs)))
-        for number, people, met in run(sql, [value for pair in pairs for value in pair]):
-            found[int(number)] = (int(people), int(met or 0))
+    if feeding:
+        (row,) = run(*_totals_query(feeding))
+        for index, number in enumerate(sorted(feeding)):
+            found[number] = (int(row[2 * index]), int(row[2 * index + 1] or 0))
     return [NationalCount(o.number, *found.get(o.number, (0, 0))) for o in mapping.outcomes]
 
 
