@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+import sys
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +33,7 @@ from meaningful.disclosure.tables import Spec
 Cell = tuple[str, tuple[str, ...]]  # (table, key)
 _TOLERANCE = 1e-6
 # A range safe by at least this many counts on its linear bounds needs no integer program.
-MARGIN = 2
+MARGIN = 1
 Judge = Callable[[int, int | None], bool]
 
 
@@ -138,16 +140,37 @@ def audit(
     leaves: Mapping[str, Sequence[str]],
     earlier: Sequence[PublishedFigure] = (),
     groups: Iterable[tuple[Cell, Cell]] = (),
+    only: Collection[tuple[Spec, str]] | None = None,
 ) -> Audit:
-    """Audit a release: every hidden primary count, here and in earlier releases it links to."""
+    """Audit a release: every hidden primary count, here and in earlier releases it links to
+    (or only those named by spec and release, when the others are known to pass)."""
     everything = [*figures, *earlier]
     all_leaves = _all_leaves(leaves, everything)
     by_cell = {(f.table, f.key): f for f in figures}
     group_pairs = [(by_cell[cell], by_cell[total]) for cell, total in groups]
     result = Audit([])
     for block in _blocks(everything, all_leaves):
-        _audit_block(block, all_leaves, policy, group_pairs, result)
+        if only is None or any((f.spec, f.release) in only for f in block.figures):
+            _audit_block(block, all_leaves, policy, group_pairs, result, only)
     return result
+
+
+def reaudit(
+    before: Audit,
+    figures: Sequence[PublishedFigure],
+    policy: Policy,
+    leaves: Mapping[str, Sequence[str]],
+    earlier: Sequence[PublishedFigure] = (),
+    groups: Iterable[tuple[Cell, Cell]] = (),
+) -> Audit:
+    """Audit again after hiding more (or saying less about what is hidden): that only widens
+    what readers can work out, so only the counts that failed before need checking."""
+    if before.problems:
+        return audit(figures, policy, leaves, earlier, groups)
+    failed = {(r.spec, r.release) for r in before.failures}
+    again = audit(figures, policy, leaves, earlier, groups, only=failed)
+    kept = [r for r in before.ranges if r.safe]
+    return Audit(kept + again.ranges, again.problems)
 
 
 def _all_leaves(
@@ -191,6 +214,7 @@ def _audit_block(
     policy: Policy,
     group_pairs: list[tuple[PublishedFigure, PublishedFigure]],
     result: Audit,
+    only: Collection[tuple[Spec, str]] | None = None,
 ) -> None:
     free = [v for v in leaves if v not in block.separate]
     row = functools.partial(_row, free=free, leaves=leaves)
@@ -213,9 +237,10 @@ def _audit_block(
     )
     seen: set[tuple[Spec, str]] = set()
     for figure in block.figures:
-        if figure.status != "primary" or (figure.spec, figure.release) in seen:
+        mark = (figure.spec, figure.release)
+        if figure.status != "primary" or mark in seen or (only is not None and mark not in only):
             continue
-        seen.add((figure.spec, figure.release))
+        seen.add(mark)
         least, most = program.range(rows[figure.spec], functools.partial(_safe, policy=policy))
         if least is None:
             result.problems.append(
@@ -225,7 +250,7 @@ def _audit_block(
         result.ranges.append(_judge(figure, least, most, policy))
     members = {id(f) for f in block.figures}
     for cell, total in group_pairs:
-        if id(cell) in members:
+        if id(cell) in members and (only is None or (cell.spec, cell.release) in only):
             _, spread = program.range(
                 rows[total.spec] - rows[cell.spec], lambda _, high: high is None or high >= 1
             )
@@ -251,8 +276,7 @@ class _Program:
     def __init__(self, matrix: Any, low: Any, high: Any) -> None:
         self.matrix, self.low, self.high = matrix, low, high
         self.columns = matrix.shape[1]
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = _quiet_highs()
         model = highspy.HighsLp()
         model.num_col_, model.num_row_ = self.columns, matrix.shape[0]
         model.col_cost_ = np.zeros(self.columns)
@@ -299,15 +323,47 @@ class _Program:
         )
 
     def _whole(self, objective: Any, bound: int) -> int:
-        """The least value of objective . x over whole counts (the linear bound if not found)."""
+        """The least value of objective . x over whole counts, given its linear bound: first
+        whether a whole-count point reaches the bound (usually one does), else the optimum."""
+        rows = sparse.vstack([self.matrix, sparse.csr_matrix(objective)])
+        reach: Any = milp(
+            np.zeros(self.columns),
+            constraints=[
+                LinearConstraint(rows, np.append(self.low, -np.inf), np.append(self.high, bound))
+            ],
+            integrality=np.ones(self.columns, dtype=int),
+            bounds=Bounds(0, np.inf),
+            options={"time_limit": 2},
+        )
+        if reach.x is not None:
+            return bound
         found: Any = milp(
             objective,
             constraints=[LinearConstraint(self.matrix, self.low, self.high)],
             integrality=np.ones(self.columns, dtype=int),
             bounds=Bounds(0, np.inf),
-            options={"time_limit": 10},
+            options={"time_limit": 2},
         )
         return bound if found.x is None else max(bound, math.ceil(float(found.fun) - _TOLERANCE))
+
+
+def _quiet_highs() -> Any:
+    """A HiGHS instance, without the banner it writes to standard output on its first start
+    (commands may be writing a document there)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 1)
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    # A new objective leaves the last basis feasible: primal simplex goes on from there.
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("simplex_strategy", 4)
+    return highs
 
 
 def _safe(low: int, high: int | None, policy: Policy) -> bool:

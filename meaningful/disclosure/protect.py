@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from meaningful.disclosure.audit import Audit, PublishedFigure, audit
+from meaningful.disclosure.audit import Audit, PublishedFigure, audit, reaudit
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.tables import Spec, TableSpec, Universe
 
@@ -89,7 +89,9 @@ def protect(
     elif not result.passed and policy.secondary_suppression:
         # Rounding could not protect every small count: hide neighbours too, and say that a *
         # may now stand for any count.
-        result = audit(_as_published(figures, policy, True), policy, universe.leaves, earlier)
+        result = reaudit(
+            result, _as_published(figures, policy, True), policy, universe.leaves, earlier
+        )
         result = _suppress_until_safe(
             universe, tables, figures, policy, earlier, result, groups, hides_to_protect=True
         )
@@ -247,7 +249,8 @@ def _suppress_until_safe(
         if not hides_to_protect:
             _secondary(tables, figures)
         _publish(figures, policy)
-        result = audit(
+        result = reaudit(
+            result,
             _as_published(figures, policy, hides_to_protect),
             policy,
             universe.leaves,
