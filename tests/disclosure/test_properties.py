@@ -93,7 +93,7 @@ def test_suppression_always_reaches_a_release_that_passes_its_audit(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations(), st.sampled_from([Policy(), Policy(threshold=10, minimum_n=10)]))
-def test_rounding_publishes_no_small_count_and_its_audit_agrees_with_the_attacker(
+def test_rounding_publishes_no_small_count_and_its_audit_never_overstates_protection(
     case: tuple[Universe, list[TableSpec]], policy: Policy
 ) -> None:
     universe, tables = case
@@ -103,9 +103,12 @@ def test_rounding_publishes_no_small_count_and_its_audit_agrees_with_the_attacke
         assert figure.published is None or policy.may_show(figure.published)
     for found in release.audit.ranges:
         low, high = attacker_range(published, universe.leaves, found.spec)
-        assert found.low == math.ceil(low - 1e-6)
-        assert found.high == (None if high == np.inf else math.floor(high + 1e-6))
-        assert found.safe == (high - low + 1 >= policy.protection_level)
+        # The audit never claims more room than readers have: its range lies within the
+        # attacker's (narrower where whole counts or an earlier, stricter round settled it).
+        assert found.low >= math.ceil(low - 1e-6)
+        assert found.high is None or high == np.inf or found.high <= math.floor(high + 1e-6)
+        if found.safe:
+            assert high - low + 1 >= policy.protection_level
     assert release.passed, release.audit.refusal()
 
 
