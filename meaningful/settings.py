@@ -53,6 +53,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the application connects as, which must not own the tables; migrations
+# grant it what it needs and keep the audit trail append-only for it (docs/deployment.md).
+DB_APP_ROLE = env_str("MEANINGFUL_DB_APP_ROLE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
