@@ -1,0 +1,168 @@
+"""The attacker's linear program for one block of linked figures, solved as few times as it can be.
+
+The program is reduced once (`reduce.py`), then minimised and maximised for each hidden count
+with HiGHS (through scipy), falling back to the integer program when the linear optimum is not a
+whole-number point. Every whole-number solution found is a table readers cannot rule out, so the
+values it gives every hidden count are values that count could take. A count already seen to
+take values far enough apart is therefore safe without being solved for: its true range is at
+least as wide. To see many such values early, the program is first solved in whole numbers for
+all hidden counts together, least and greatest, and for a few fixed mixtures of them. Counts
+that are not safe are always solved both ways, so a refusal gives the exact range; a safe
+count's range is at least what is reported.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from meaningful.disclosure.reduce import Reduced, reduce_program
+
+_TOLERANCE = 1e-6
+MIXTURES = 4  # mixtures of the hidden counts (some up, some down) solved for before the rest
+EXPLORE_FROM = 24  # hidden counts in a block worth those first solutions (fewer: solve each)
+
+# (least, greatest) -> True when a range that wide is safe
+Enough = Callable[[int, int | None], bool]
+Range = tuple[int | None, int | None]
+
+
+@dataclass
+class Program:
+    reduced: Reduced
+    watched: Any  # the hidden counts' rows over the reduced unknowns
+    index: dict[bytes, int]
+    seen_low: Any
+    seen_high: Any
+    answers: dict[bytes, Range] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, figures: Any, coupling: Any, low: Any, high: Any, watch: Sequence[Any]) -> Program:
+        """The program over the figures' rows and the coupling rows (each equal to 0), reading
+        every solution for the counts in `watch`."""
+        zeros = np.zeros(coupling.shape[0])
+        reduced = reduce_program(
+            sparse.vstack([figures, coupling], format="csr"),
+            np.concatenate([low, zeros]),
+            np.concatenate([high, zeros]),
+        )
+        rows = [reduced.objective(row) for row in watch]
+        width = reduced.matrix.shape[1]
+        program = cls(
+            reduced,
+            sparse.csr_matrix(np.array(rows, dtype=float).reshape(len(rows), width)),
+            {row.tobytes(): i for i, row in enumerate(rows)},
+            np.full(len(rows), math.inf),
+            np.full(len(rows), -math.inf),
+        )
+        if len(rows) >= EXPLORE_FROM:
+            program._explore()
+        return program
+
+    def _explore(self) -> None:
+        """Whole-number solutions far apart: every hidden count low, every one high, mixtures."""
+        chooser = np.random.default_rng(0)  # fixed, so that an audit repeats exactly
+        count = self.watched.shape[0]
+        signs = [np.ones(count), -np.ones(count)]
+        signs += [chooser.choice([-1.0, 1.0], count) for _ in range(MIXTURES)]
+        for weights in signs:
+            self._solve_whole(np.asarray(self.watched.T @ weights).ravel())
+
+    def range(self, objective: Any, enough: Enough | None = None) -> Range:
+        """The least and greatest value of objective . x over whole numbers (None for no bound;
+        (None, None) when the constraints cannot all hold), or a narrower range of values seen
+        in solutions when `enough` already accepts it."""
+        objective = self.reduced.objective(objective)
+        key = objective.tobytes()
+        if key in self.answers:
+            return self.answers[key]
+        if enough is not None and (seen := self._seen(key)) and enough(*seen):
+            return seen
+        least, whole_least = self._relaxed(objective)
+        if least is None:
+            self.answers[key] = (None, None)
+            return None, None
+        most, whole_most = self._relaxed(-objective)
+        low, high = int(least), None if most is None else -int(most)
+        if whole_least and whole_most:
+            self.answers[key] = (low, high)
+            return low, high
+        if enough is not None and enough(low, high) and (seen := self._seen(key)):
+            # the linear bounds allow a safe range: is there one in whole numbers too?
+            candidate = (low if whole_least else seen[0], high if whole_most else seen[1])
+            if enough(*candidate):
+                return candidate
+        if not whole_least:
+            low = int(self._whole(objective, least))
+        if not whole_most and most is not None:
+            high = -int(self._whole(-objective, most))
+        self.answers[key] = (low, high)
+        return low, high
+
+    def _seen(self, key: bytes) -> tuple[int, int] | None:
+        i = self.index.get(key)
+        if i is None or not math.isfinite(self.seen_low[i]):
+            return None
+        return int(self.seen_low[i]), int(self.seen_high[i])
+
+    def _note(self, solution: Any) -> None:
+        values = np.round(self.watched @ solution)
+        self.seen_low = np.minimum(self.seen_low, values)
+        self.seen_high = np.maximum(self.seen_high, values)
+
+    @functools.cached_property
+    def _inequalities(self) -> tuple[Any, Any, Any, Any]:
+        matrix, low, high = self.reduced.matrix, self.reduced.low, self.reduced.high
+        exact = low == high
+        upper = ~exact & np.isfinite(high)
+        lower = ~exact & (low > 0)
+        a_ub = sparse.vstack([matrix[upper], -matrix[lower]]).tocsr()
+        b_ub = np.concatenate([high[upper], -low[lower]])
+        return a_ub, b_ub, matrix[exact], low[exact]
+
+    def _relaxed(self, objective: Any) -> tuple[float | None, bool]:
+        """The least value of objective . x over all points, rounded up to a whole number (None
+        when unbounded below or infeasible: infeasible only for a positive objective), and
+        whether a whole-number point reaches it."""
+        a_ub, b_ub, a_eq, b_eq = self._inequalities
+        found: Any = linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=b_eq if a_eq.shape[0] else None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if found.status != 0:
+            return None, False
+        whole = bool(np.all(np.abs(found.x - np.round(found.x)) < _TOLERANCE))
+        if whole:
+            self._note(np.round(found.x))
+        return float(math.ceil(float(found.fun) - _TOLERANCE)), whole
+
+    def _whole(self, objective: Any, relaxed: float) -> float:
+        """The least value of objective . x over whole-number points (the relaxed bound when
+        the integer program gives no answer)."""
+        least = self._solve_whole(objective)
+        return relaxed if least is None else least
+
+    def _solve_whole(self, objective: Any) -> float | None:
+        reduced = self.reduced
+        found: Any = milp(
+            objective,
+            constraints=[LinearConstraint(reduced.matrix, reduced.low, reduced.high)],
+            integrality=np.ones(len(objective), dtype=int),
+            bounds=Bounds(0, np.inf),
+        )
+        if found.status != 0:
+            return None
+        self._note(np.round(found.x))
+        return float(math.ceil(float(found.fun) - _TOLERANCE))
