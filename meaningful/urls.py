@@ -15,6 +15,7 @@ urlpatterns = [
     path("subject-access/", administrator_views.subject_access, name="subject-access"),
     path("break-glass/", administrator_views.break_glass, name="break-glass"),
     path("reports/", include("meaningful.reports.urls")),
+    path("returns/", include("meaningful.returns.urls")),
     path("audit/", include("meaningful.audit.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),

@@ -222,6 +222,7 @@ def _audit_block(
         np.array([low for low, _ in specs.values()], dtype=float),
         np.array([high for _, high in specs.values()], dtype=float),
         watch=[rows[spec] for spec in hidden],
+        enough=functools.partial(_enough, policy),
     )
     enough = functools.partial(_enough, policy)
     seen: set[tuple[Spec, str]] = set()

@@ -6,8 +6,10 @@ whole-number point. Every whole-number solution found is a table readers cannot 
 values it gives every hidden count are values that count could take. A count already seen to
 take values far enough apart is therefore safe without being solved for: its true range is at
 least as wide. To see many such values early, the program is first solved in whole numbers for
-all hidden counts together, least and greatest, and for a few fixed mixtures of them. Counts
-that are not safe are always solved both ways, so a refusal gives the exact range; a safe
+all hidden counts together, least and greatest, then for mixtures of the counts still open
+(some pushed up, some down) for as long as each solution settles several of them. Counts that
+are not safe are always solved both ways, so a refusal gives a range readers can work out (the
+linear one when that is already too narrow, the whole-number range being no wider); a safe
 count's range is at least what is reported.
 """
 
@@ -26,8 +28,11 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from meaningful.disclosure.reduce import Reduced, reduce_program
 
 _TOLERANCE = 1e-6
-MIXTURES = 4  # mixtures of the hidden counts (some up, some down) solved for before the rest
-EXPLORE_FROM = 24  # hidden counts in a block worth those first solutions (fewer: solve each)
+EXPLORE_FROM = 24  # hidden counts worth exploring for (with fewer, each is solved for)
+# Exploring stops when a solution settles fewer hidden counts than this: solving for each of
+# them costs about the same as one more exploring solution.
+WORTH_EXPLORING = 2
+MOST_EXPLORING = 200
 
 # (least, greatest) -> True when a range that wide is safe
 Enough = Callable[[int, int | None], bool]
@@ -44,9 +49,17 @@ class Program:
     answers: dict[bytes, Range] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, figures: Any, coupling: Any, low: Any, high: Any, watch: Sequence[Any]) -> Program:
+    def of(
+        cls,
+        figures: Any,
+        coupling: Any,
+        low: Any,
+        high: Any,
+        watch: Sequence[Any],
+        enough: Enough | None = None,
+    ) -> Program:
         """The program over the figures' rows and the coupling rows (each equal to 0), reading
-        every solution for the counts in `watch`."""
+        every solution for the counts in `watch`, explored first for the ranges `enough` wants."""
         zeros = np.zeros(coupling.shape[0])
         reduced = reduce_program(
             sparse.vstack([figures, coupling], format="csr"),
@@ -62,18 +75,34 @@ class Program:
             np.full(len(rows), math.inf),
             np.full(len(rows), -math.inf),
         )
-        if len(rows) >= EXPLORE_FROM:
-            program._explore()
+        if enough is not None and len(rows) >= EXPLORE_FROM:
+            program._explore(enough)
         return program
 
-    def _explore(self) -> None:
-        """Whole-number solutions far apart: every hidden count low, every one high, mixtures."""
+    def _unsettled(self, enough: Enough) -> Any:
+        return np.array(
+            [
+                not (math.isfinite(low) and enough(int(low), int(high)))
+                for low, high in zip(self.seen_low, self.seen_high, strict=True)
+            ]
+        )
+
+    def _explore(self, enough: Enough) -> None:
+        """Whole-number solutions far apart: every hidden count low, every one high, then the
+        counts not yet seen far enough apart pushed some up and some down, while that pays."""
         chooser = np.random.default_rng(0)  # fixed, so that an audit repeats exactly
-        count = self.watched.shape[0]
-        signs = [np.ones(count), -np.ones(count)]
-        signs += [chooser.choice([-1.0, 1.0], count) for _ in range(MIXTURES)]
-        for weights in signs:
+        open_ = np.ones(self.watched.shape[0], dtype=bool)
+        for step in range(MOST_EXPLORING):
+            if step < 2:
+                weights = np.full(open_.size, 1.0 if step == 0 else -1.0)
+            else:
+                weights = chooser.choice([-1.0, 1.0], open_.size) * open_
             self._solve_whole(np.asarray(self.watched.T @ weights).ravel())
+            still = self._unsettled(enough)
+            settled = int(open_.sum() - still.sum())
+            open_ = still
+            if not open_.any() or (step >= 2 and settled < WORTH_EXPLORING):
+                return
 
     def range(self, objective: Any, enough: Enough | None = None) -> Range:
         """The least and greatest value of objective . x over whole numbers (None for no bound;
@@ -94,6 +123,8 @@ class Program:
         if whole_least and whole_most:
             self.answers[key] = (low, high)
             return low, high
+        if enough is not None and not enough(low, high):
+            return low, high  # already too narrow: the whole-number range lies within it
         if enough is not None and enough(low, high) and (seen := self._seen(key)):
             # the linear bounds allow a safe range: is there one in whole numbers too?
             candidate = (low if whole_least else seen[0], high if whole_most else seen[1])
