@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -384,15 +384,3 @@ def _audit_summary(built: Built) -> dict[str, Any]:
         "narrowest_range": min(widths) if widths else None,
         "problems": [line for line in built.refusal().splitlines() if line],
     }
-
-
-def cells(doc: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    """Every number of a return with a count and a published value."""
-    for table in doc["tables"]:
-        yield from table["cells"]
-    for entry in doc["change"]:
-        yield from (entry[part] for part in (*CHANGE_PARTS, "people"))
-    yield from doc["reviews"].values()
-    for measure in doc["recording_quality"]:
-        yield measure
-        yield measure["of"]

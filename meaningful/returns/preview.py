@@ -8,7 +8,7 @@ from typing import Any
 
 from meaningful.accounts.models import ServiceKind
 from meaningful.people.models import ClientGroup, Sex
-from meaningful.returns.schema import TOTAL
+from meaningful.returns.schema import TOTAL, numbers
 
 BREAKDOWN_LABELS: dict[str, dict[str, str]] = {
     "service_type": dict(ServiceKind.choices),
@@ -69,8 +69,8 @@ class Preview:
         return str(self.document["metadata"]["policy"]["description"])
 
     @property
-    def cells(self) -> int:
-        return sum(len(t["cells"]) for t in self.document["tables"])
+    def numbers(self) -> int:
+        return sum(1 for _ in numbers(self.document))
 
 
 def preview(document: dict[str, Any]) -> Preview:

@@ -143,7 +143,8 @@ def _table_sums(where: str, table: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _numbers(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def numbers(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every number of a return (a count and its published value), with where it is."""
     for t, table in enumerate(doc["tables"]):
         for c, cell in enumerate(table["cells"]):
             yield f"tables[{t}].cells[{c}]", cell
@@ -164,7 +165,7 @@ def _published_values(doc: dict[str, Any]) -> list[str]:
     largest = policy["threshold"] - (1 if policy["comparison"] == "<" else 0)
     base = policy["rounding_base"]
     problems = []
-    for where, number in _numbers(doc):
+    for where, number in numbers(doc):
         shown = number["published"]
         if shown is None or shown == 0:
             continue

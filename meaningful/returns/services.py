@@ -42,14 +42,14 @@ def can_release_returns(user: User, organisation: Organisation) -> bool:
 
 
 def check_may_build(user: User, organisation: Organisation, *, final: bool) -> None:
+    if not can_preview_returns(user, organisation):
+        raise NotAllowed(
+            f"Returns for {organisation.name} are built by its administrators and analysts."
+        )
     if final and not can_release_returns(user, organisation):
         raise NotAllowed(
             f"Only administrators of {organisation.name} release its returns; "
             "an analyst may build a draft to look at."
-        )
-    if not can_preview_returns(user, organisation):
-        raise NotAllowed(
-            f"Returns for {organisation.name} are built by its administrators and analysts."
         )
 
 

@@ -1,4 +1,4 @@
-"""An organisation with a year of outcome records: the demo's, at a size tests can afford."""
+"""The organisations returns are built for in tests: the hand-worked one, and the demo's day."""
 
 from __future__ import annotations
 
@@ -6,19 +6,15 @@ from datetime import date
 
 import pytest
 
-from meaningful.accounts.models import Organisation, User
-from meaningful.demo.generate import build_demo
-from meaningful.demo.organisation import DEMO_ORGANISATION
+from meaningful.accounts.models import Organisation
+from meaningful.demo.factories import Personas
+from tests.reports.known import build_known_organisation
 
-TODAY = date(2026, 11, 26)
-
-
-@pytest.fixture
-def demo(db: None) -> Organisation:
-    build_demo(people=60, seed=7, today=TODAY)
-    return Organisation.objects.get(name=DEMO_ORGANISATION)
+TODAY = date(2026, 11, 26)  # the demo's day: a year of records in 2026
 
 
 @pytest.fixture
-def demo_admin(demo: Organisation) -> User:
-    return User.objects.get(username="graham.stewart")
+def known(personas: Personas) -> Organisation:
+    """Twelve people on two teams, rated in 2026 (see tests/reports/known.py)."""
+    build_known_organisation(personas)
+    return personas.organisation

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +20,9 @@ from meaningful.demo.generate import build_demo
 from meaningful.demo.organisation import DEMO_ORGANISATION
 from meaningful.people.models import Identifier, Person
 from meaningful.reports.period import parse_period
-from meaningful.returns.build import build_return, cells, return_policy
+from meaningful.returns.build import build_return, return_policy
 from meaningful.returns.models import ReturnRelease
-from meaningful.returns.schema import return_checksum, validate_return
+from meaningful.returns.schema import SCHEMA_PATH, numbers, return_checksum, validate_return
 from tests.returns.conftest import TODAY
 
 pytestmark = pytest.mark.django_db  # the module's return is built once, in a transaction undone
@@ -74,7 +75,7 @@ def test_the_demo_return_validates_against_the_schema(built: Built) -> None:
 
 
 def test_no_published_value_is_a_small_count(built: Built) -> None:
-    published = [number["published"] for number in cells(built.document)]
+    published = [number["published"] for _, number in numbers(built.document)]
     assert published and any(value is None for value in published)
     for value in published:
         assert value is None or value == 0 or value > built.threshold
@@ -84,7 +85,8 @@ def test_no_published_value_is_a_small_count(built: Built) -> None:
 def test_the_audit_passed_and_every_hidden_count_keeps_a_wide_range(built: Built) -> None:
     audit = built.document["metadata"]["audit"]
     assert audit["passed"] and audit["problems"] == []
-    assert audit["hidden"] > 0 and audit["checked"] > 0
+    hidden = [n for _, n in numbers(built.document) if n["published"] is None]
+    assert audit["hidden"] == len(hidden) > 0 and audit["checked"] > 0
     assert audit["narrowest_range"] >= 3
 
 
@@ -155,6 +157,12 @@ def test_published_values_are_checked_against_the_policy(built: Built) -> None:
     assert "tables[0].cells[1].published: 3 is a count the policy hides (1 to 7)" in problems
     assert "change[0].people.published: 12 is not a multiple of 5" in problems
     assert "tables[1].framework: framework 'made-up@9' is not in frameworks" in problems
+
+
+def test_the_published_schema_is_the_one_returns_are_checked_with() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "return.schema.json"
+    assert docs.read_text() == SCHEMA_PATH.read_text()
+    assert json.loads(docs.read_text())["$id"].endswith(":1.0")
 
 
 def test_validation_refuses_what_is_not_a_return() -> None:

@@ -23,7 +23,6 @@ from meaningful.returns.build import assemble, build_return
 from meaningful.returns.models import ReturnRelease
 from meaningful.returns.parts import Part, Unit, build_part, counted_in
 from meaningful.returns.services import ReturnRefused
-from tests.reports.known import build_known_organisation
 
 QUARTER, YEAR = parse_period("2026-Q4"), parse_period("2026")
 LEVELS = ("a", "b", "c")
@@ -84,12 +83,6 @@ def test_a_year_alone_passes_but_would_expose_the_quarter_it_contains() -> None:
     assert protected.passed, protected.audit.refusal()
     assert protected.table("fw latest by level")[("c", "yes")] is None  # hidden to protect a
     assert any(r.release == "2026-Q4" and r.safe for r in protected.audit.ranges)
-
-
-@pytest.fixture
-def known(personas: Personas) -> Organisation:
-    build_known_organisation(personas)
-    return personas.organisation
 
 
 def strict(organisation: Organisation) -> None:

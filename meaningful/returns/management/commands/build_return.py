@@ -58,10 +58,12 @@ class Command(BaseCommand):
             ) from refused
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         audit = document["metadata"]["audit"]
-        state = "final, recorded in the register" if document["metadata"]["final"] else "draft"
+        final = document["metadata"]["final"]
         summary = (
-            f"Wrote the {state} return for {organisation.name}, {period.label}: "
-            f"{audit['hidden']} counts hidden, audit {'passed' if audit['passed'] else 'failed'}."
+            f"Wrote the {'final' if final else 'draft'} return for {organisation.name}, "
+            f"{period.label}: {audit['hidden']} counts hidden, audit "
+            f"{'passed' if audit['passed'] else 'failed'}."
+            + (" It is recorded in the release register." if final else "")
         )
         if options["out"] == "-":
             self.stdout.write(text, ending="")
