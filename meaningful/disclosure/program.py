@@ -33,6 +33,7 @@ EXPLORE_FROM = 24  # hidden counts worth exploring for (with fewer, each is solv
 # them costs about the same as one more exploring solution.
 WORTH_EXPLORING = 2
 MOST_EXPLORING = 200
+ANY_GAP = 1e9  # an optimality gap that stops an exploring solution at its first good point
 
 # (least, greatest) -> True when a range that wide is safe
 Enough = Callable[[int, int | None], bool]
@@ -97,7 +98,7 @@ class Program:
                 weights = np.full(open_.size, 1.0 if step == 0 else -1.0)
             else:
                 weights = chooser.choice([-1.0, 1.0], open_.size) * open_
-            self._solve_whole(np.asarray(self.watched.T @ weights).ravel())
+            self._solve_whole(np.asarray(self.watched.T @ weights).ravel(), best=False)
             still = self._unsettled(enough)
             settled = int(open_.sum() - still.sum())
             open_ = still
@@ -185,15 +186,18 @@ class Program:
         least = self._solve_whole(objective)
         return relaxed if least is None else least
 
-    def _solve_whole(self, objective: Any) -> float | None:
+    def _solve_whole(self, objective: Any, *, best: bool = True) -> float | None:
+        """The least whole-number value of objective . x, or with `best` false the first good
+        whole-number solution found (exploring needs values far apart, not the extreme)."""
         reduced = self.reduced
         found: Any = milp(
             objective,
             constraints=[LinearConstraint(reduced.matrix, reduced.low, reduced.high)],
             integrality=np.ones(len(objective), dtype=int),
             bounds=Bounds(0, np.inf),
+            options={} if best else {"mip_rel_gap": ANY_GAP},
         )
-        if found.status != 0:
+        if found.x is None or (best and found.status != 0):
             return None
         self._note(np.round(found.x))
         return float(math.ceil(float(found.fun) - _TOLERANCE))

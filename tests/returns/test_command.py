@@ -107,3 +107,14 @@ def test_who_may_build_is_checked(known: Organisation, personas: Personas, tmp_p
     with pytest.raises(CommandError, match="Say which organisation with --organisation"):
         build("--period", "2026", "--out", out)
     assert not ReturnRelease.objects.exists()
+
+
+def test_the_console_script_exits_with_status_1_and_the_reason(tmp_path: Path) -> None:
+    from tests.test_cli import run_cli
+
+    assert run_cli(tmp_path, "migrate", "-v0").returncode == 0
+    nothing = run_cli(tmp_path, "build-return", "--period", "2026", "--out", "-")
+    assert nothing.returncode == 1 and nothing.stdout == ""
+    assert "You do not build returns for any organisation." in nothing.stderr
+    wrong = run_cli(tmp_path, "build-return", "--period", "2026-Q5", "--out", "-")
+    assert wrong.returncode == 1 and "'2026-Q5' is not a period" in wrong.stderr

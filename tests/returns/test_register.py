@@ -22,6 +22,7 @@ from meaningful.reports.period import Period, parse_period
 from meaningful.returns.build import assemble, build_return
 from meaningful.returns.models import ReturnRelease
 from meaningful.returns.parts import Part, Unit, build_part, counted_in
+from meaningful.returns.schema import validate_return
 from meaningful.returns.services import ReturnRefused
 
 QUARTER, YEAR = parse_period("2026-Q4"), parse_period("2026")
@@ -192,3 +193,13 @@ def test_analysts_look_administrators_release_national_analysts_do_neither(
     with pytest.raises(NotAllowed):
         build_return(elsewhere.admin, known, YEAR, final=True)
     assert not ReturnRelease.objects.exists()
+
+
+def test_a_period_without_records_gives_an_empty_sound_return(
+    known: Organisation, personas: Personas
+) -> None:
+    document = build_return(personas.admin, known, parse_period("2020"))
+    assert validate_return(document) == []
+    assert document["frameworks"] == [] and document["tables"] == [] and document["change"] == []
+    assert document["reviews"]["due"] == {"count": 0, "published": 0}
+    assert document["metadata"]["audit"]["passed"]
