@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "meaningful.web",
     "meaningful.interop",
     "meaningful.reports",
+    "meaningful.returns",
     "meaningful.api",
     "meaningful.coding",
 ]
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meaningful.reports.context.navigation",
+                "meaningful.returns.context.navigation",
             ],
         },
     },
