@@ -134,6 +134,7 @@ def main() -> None:
 
     for policy in (
         Policy(),
+        Policy(secondary_suppression=True),
         Policy(
             threshold=options.threshold,
             rounding_base=1,
@@ -149,7 +150,7 @@ def main() -> None:
         tracemalloc.stop()
         statuses = [f.status for f in release.figures]
         print(
-            f"ours, {policy.method}: {seconds:.2f} s (peak {peak:.0f} MB traced), "
+            f"ours, {policy.method}{' + hiding' if policy.method == 'rounding' and policy.secondary_suppression else ''}: {seconds:.2f} s (peak {peak:.0f} MB traced), "
             f"primary {statuses.count('primary')}, secondary {statuses.count('secondary')}, "
             f"audit {'passed' if release.passed else 'FAILED'} over "
             f"{len(release.audit.ranges)} hidden counts"
