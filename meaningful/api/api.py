@@ -240,6 +240,7 @@ def _conversation_out(conversation: Conversation) -> dict[str, Any]:
         "framework": conversation.framework.slug,
         "framework_version": conversation.framework.version,
         "scale": conversation.scale.code,
+        "participants": conversation.participants,
         "story": conversation.story,
         "next_review_due": conversation.next_review_due,
         "records": [

@@ -159,6 +159,7 @@ class ConversationOut(Schema):
     framework: str
     framework_version: str
     scale: str
+    participants: str
     story: str
     next_review_due: date | None
     records: list[RecordOut]
