@@ -22,7 +22,7 @@ from meaningful.plans.models import Action, ActionOwner, ActionStatus
 from meaningful.plans.my_plan import build_my_plan, current_plan
 from meaningful.plans.my_plan_pdf import my_plan_pdf
 from meaningful.plans.services import update_action
-from meaningful.web.fields import DatePartsField
+from meaningful.web.fields import DatePartsField, TextField
 from meaningful.web.form_errors import EditResult, attempt_edit, error_list, submitted_version
 
 NOT_A_STATUS = "choose one of the statuses listed."
@@ -133,13 +133,13 @@ def my_plan_download(request: HttpRequest, person_id: str) -> HttpResponse:
 class ActionEditForm(forms.Form):
     """Correct an agreed action: what, who, by when."""
 
-    description = forms.CharField(
+    description = TextField(
         label="What will happen",
         max_length=500,
         error_messages={"required": "Describe the action."},
     )
     owner = forms.ChoiceField(label="Who will do it", choices=ActionOwner.choices)
-    owner_name = forms.CharField(label="Name (optional)", required=False, max_length=100)
+    owner_name = TextField(label="Name (optional)", required=False, max_length=100)
     due_on = DatePartsField(label="By when", required=False)
 
 
