@@ -57,6 +57,7 @@ from meaningful.people.services import read_person, update_person
 from meaningful.plans.models import Action
 from meaningful.plans.my_plan import current_plan
 from meaningful.plans.services import update_action
+from meaningful.text import text_problem
 
 
 class BearerToken(HttpBearer):
@@ -427,7 +428,11 @@ def change_record(
     """Correct what was recorded for one outcome; null levels mean not rated."""
     actor = _actor(request)
     conversation = read_conversation(actor, conversation_id, purpose="api: correct a record")
-    record = conversation.records.select_related("outcome").filter(outcome__code=outcome).first()
+    record = (
+        None
+        if text_problem(outcome, limit=100)  # never send a NUL to the database
+        else conversation.records.select_related("outcome").filter(outcome__code=outcome).first()
+    )
     if record is None:
         raise NotFound("This conversation has no record for that outcome.")
     changes = _changes(

@@ -283,3 +283,16 @@ def test_a_body_that_is_not_json_gets_a_clear_answer(
     )
     assert response.status_code in (400, 422) and response.json()["detail"]
     assert version_of(scene.draft) == 1
+
+
+def test_a_nul_in_the_address_is_not_found(
+    client: Client, personas: Personas, scene: Scene
+) -> None:
+    token = issue_token(personas.system, personas.owner, "nul")
+    response = client.patch(
+        f"/api/conversations/{scene.draft.pk}/records/seeing%00people",
+        json.dumps({"version": 1, "reason": "x", "working": "y"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 404
