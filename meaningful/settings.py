@@ -53,6 +53,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the application connects as, which must not own the tables; migrations
+# grant it what it needs and keep the audit trail append-only for it (docs/deployment.md).
+DB_APP_ROLE = env_str("MEANINGFUL_DB_APP_ROLE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "meaningful.web",
     "meaningful.interop",
     "meaningful.reports",
+    "meaningful.returns",
     "meaningful.api",
     "meaningful.coding",
 ]
@@ -103,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meaningful.reports.context.navigation",
+                "meaningful.returns.context.navigation",
             ],
         },
     },

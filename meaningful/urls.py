@@ -21,6 +21,7 @@ urlpatterns = [
     path("erasure/new/", erasure_views.erasure_request_new, name="erasure-request-new"),
     path("erasure/<int:request_id>/", erasure_views.erasure_request_detail, name="erasure-request"),
     path("reports/", include("meaningful.reports.urls")),
+    path("returns/", include("meaningful.returns.urls")),
     path("audit/", include("meaningful.audit.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),

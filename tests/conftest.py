@@ -5,12 +5,28 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.conf import settings
 
 from meaningful.demo.factories import Personas, make_person, make_personas
 from meaningful.people.models import Person
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM use there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``postgresql`` are skipped on SQLite; CI runs them on PostgreSQL (.ci/run)."""
+    if ON_POSTGRESQL:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does, see .ci/run)"
+    )
+    for item in items:
+        if item.get_closest_marker("postgresql"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

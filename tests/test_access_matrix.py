@@ -158,6 +158,11 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("report-download", lambda s: "csv"),
         (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "returns": (get("returns"), (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)),
+    "return-download": (
+        post("return-download", data={"period": "2026", "kind": "draft"}),
+        (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
     "conversation-start": (get("conversation-start", person), TEAM_ONLY),
     "conversation-record": (get("conversation-record", person, query=RECORD_QUERY), TEAM_ONLY),
     "record-check": (

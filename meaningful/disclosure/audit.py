@@ -3,36 +3,31 @@
 Everything published (this release's tables, their totals, every linked table and the earlier
 releases in the register) is a set of linear constraints on the unknown finest cells: a shown
 count fixes a sum, a rounded one bounds it, a hidden one is known to be small (rounding) or not
-zero (suppression). For each hidden count we minimise and maximise its sum under those
-constraints with HiGHS (one model per block, re-solved from the last basis for each count).
-Counts are whole, so a fractional linear bound can be wider than what whole counts allow: where
-that could turn a refusal into a pass (the range passes by fewer than `MARGIN` counts), the
-integer program decides. A release passes when every hidden count's range holds at least the
-policy's protection level of possible counts and, under suppression, reaches the threshold (so
-nobody can prove the count small). A refusal names the table and cell and gives the range found.
+zero (suppression). The unknowns are laid out as few as the figures allow (`layout.py`), and
+for each hidden count the program finds the least and greatest value its sum can take, in whole
+numbers (`program.py`). A release passes when every hidden count's range is at least the
+policy's protection level wide and, under suppression, could reach the threshold (so nobody can
+prove the count small). A refusal names the table and cell and gives the exact range found; for
+a safe count the range given is one readers cannot narrow, and may be narrower than the truth.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import highspy
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
+from meaningful.disclosure.layout import canonical, lay_out
 from meaningful.disclosure.policy import Policy
+from meaningful.disclosure.program import Program
 from meaningful.disclosure.tables import Spec
 
 Cell = tuple[str, tuple[str, ...]]  # (table, key)
-_TOLERANCE = 1e-6
-# A range safe by at least this many counts on its linear bounds needs no integer program.
-MARGIN = 2
-Judge = Callable[[int, int | None], bool]
 
 
 @dataclass(frozen=True)
@@ -59,12 +54,11 @@ class PublishedFigure:
         status: str,
         policy: Policy,
         value: int | None = None,
-        hides_to_protect: bool = False,
     ) -> PublishedFigure:
         low, high = (
             (published, published)
             if status == "exact" and published is not None
-            else policy.published_range(published, hides_to_protect)
+            else policy.published_range(published)
         )
         return cls(table, key, spec, published, status, low, high, "", value)
 
@@ -138,15 +132,17 @@ def audit(
     leaves: Mapping[str, Sequence[str]],
     earlier: Sequence[PublishedFigure] = (),
     groups: Iterable[tuple[Cell, Cell]] = (),
+    only: Collection[Spec] | None = None,
 ) -> Audit:
-    """Audit a release: every hidden primary count, here and in earlier releases it links to."""
+    """Audit a release: every hidden primary count, here and in earlier releases it links to
+    (or, with `only`, the hidden counts with those reaches)."""
     everything = [*figures, *earlier]
     all_leaves = _all_leaves(leaves, everything)
     by_cell = {(f.table, f.key): f for f in figures}
     group_pairs = [(by_cell[cell], by_cell[total]) for cell, total in groups]
     result = Audit([])
     for block in _blocks(everything, all_leaves):
-        _audit_block(block, all_leaves, policy, group_pairs, result)
+        _audit_block(block, all_leaves, policy, group_pairs, result, only)
     return result
 
 
@@ -191,143 +187,87 @@ def _audit_block(
     policy: Policy,
     group_pairs: list[tuple[PublishedFigure, PublishedFigure]],
     result: Audit,
+    only: Collection[Spec] | None,
 ) -> None:
+    def wanted(figure: PublishedFigure) -> bool:
+        return only is None or figure.spec in only
+
     free = [v for v in leaves if v not in block.separate]
-    row = functools.partial(_row, free=free, leaves=leaves)
     specs: dict[Spec, tuple[int, float]] = {}
     for figure in block.figures:
-        low, high = specs.get(figure.spec, (0, math.inf))
-        specs[figure.spec] = (
+        spec = canonical(figure.spec, leaves)
+        low, high = specs.get(spec, (0, math.inf))
+        specs[spec] = (
             max(low, figure.low),
             min(high, math.inf if figure.high is None else figure.high),
         )
-    rows = {spec: row(spec) for spec in specs}
     contradictions = [spec for spec, (low, high) in specs.items() if low > high]
     if contradictions:
         result.problems.append(_contradiction(block, contradictions[0]))
         return
-    program = _Program(
-        sparse.csr_matrix(np.array([rows[s] for s in specs], dtype=float)),
+    members = {id(f) for f in block.figures}
+    pairs = [(c, t) for c, t in group_pairs if id(c) in members and wanted(c)]
+    if not pairs and not any(f.status == "primary" and wanted(f) for f in block.figures):
+        return
+    layout = lay_out(specs, free, leaves)
+    rows = {spec: layout.row(spec) for spec in specs}
+    hidden = {
+        canonical(f.spec, leaves): None
+        for f in block.figures
+        if f.status == "primary" and wanted(f)
+    }
+    program = Program.of(
+        sparse.csr_matrix(np.array(list(rows.values()), dtype=float)),
+        layout.coupling(),
         np.array([low for low, _ in specs.values()], dtype=float),
         np.array([high for _, high in specs.values()], dtype=float),
+        watch=[rows[spec] for spec in hidden],
+        enough=functools.partial(_enough, policy),
     )
+    enough = functools.partial(_enough, policy)
     seen: set[tuple[Spec, str]] = set()
     for figure in block.figures:
         if figure.status != "primary" or (figure.spec, figure.release) in seen:
             continue
+        if not wanted(figure):
+            continue
         seen.add((figure.spec, figure.release))
-        least, most = program.range(rows[figure.spec], functools.partial(_safe, policy=policy))
+        least, most = program.range(rows[canonical(figure.spec, leaves)], enough)
         if least is None:
             result.problems.append(
                 "The published figures contradict each other; nothing was published."
             )
             return
         result.ranges.append(_judge(figure, least, most, policy))
-    members = {id(f) for f in block.figures}
-    for cell, total in group_pairs:
-        if id(cell) in members:
-            _, spread = program.range(
-                rows[total.spec] - rows[cell.spec], lambda _, high: high is None or high >= 1
-            )
-            safe = spread is None or spread >= 1
-            reason = "readers could tell that everyone in its line is in this cell"
-            result.ranges.append(
-                CellRange(cell.table, cell.key, cell.spec, 0, spread, safe, "" if safe else reason)
-            )
-
-
-def _row(spec: Spec, free: list[str], leaves: Mapping[str, tuple[str, ...]]) -> Any:
-    restricted = dict(spec)
-    masks = [
-        np.isin(np.array(leaves[v]), np.array(restricted.get(v, leaves[v]))).astype(float)
-        for v in free
-    ]
-    return functools.reduce(np.multiply.outer, masks, np.ones(())).ravel()
-
-
-class _Program:
-    """One block's constraints in HiGHS, solved again for each objective from the last basis."""
-
-    def __init__(self, matrix: Any, low: Any, high: Any) -> None:
-        self.matrix, self.low, self.high = matrix, low, high
-        self.columns = matrix.shape[1]
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.setOptionValue("output_flag", False)
-        model = highspy.HighsLp()
-        model.num_col_, model.num_row_ = self.columns, matrix.shape[0]
-        model.col_cost_ = np.zeros(self.columns)
-        model.col_lower_ = np.zeros(self.columns)
-        model.col_upper_ = np.full(self.columns, highspy.kHighsInf)
-        model.row_lower_ = np.where(low > 0, low, -highspy.kHighsInf)
-        model.row_upper_ = np.where(np.isfinite(high), high, highspy.kHighsInf)
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.start_ = matrix.indptr
-        model.a_matrix_.index_ = matrix.indices
-        model.a_matrix_.value_ = matrix.data
-        self.highs.passModel(model)
-        self.everything = np.arange(self.columns, dtype=np.int32)
-
-    def range(self, objective: Any, safe: Judge) -> tuple[int | None, int | None]:
-        """The least and greatest value of objective . x (None for no bound; (None, None) when
-        the constraints cannot all hold). Linear bounds, rounded inwards to whole counts; where
-        one is fractional and the range is safe by less than `MARGIN`, the integer program's."""
-        low, low_whole = self._optimum(objective)
-        if low is None:
-            return None, None
-        negated, high_whole = self._optimum(-objective)
-        high = None if negated is None else -negated
-        comfortable = safe(low + MARGIN, None if high is None else high - MARGIN)
-        if (low_whole and high_whole) or comfortable or not safe(low, high):
-            return low, high
-        if not low_whole:
-            low = self._whole(objective, low)
-        if not high_whole and high is not None:
-            high = -self._whole(-objective, -high)
-        return low, high
-
-    def _optimum(self, objective: Any) -> tuple[int | None, bool]:
-        """The least value of objective . x rounded up to a whole count (None when unbounded
-        below or infeasible), and whether the optimum found is a whole-count point."""
-        self.highs.changeColsCost(self.columns, self.everything, objective.astype(float))
-        self.highs.run()
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None, True
-        best = float(self.highs.getInfo().objective_function_value)
-        point = np.asarray(self.highs.getSolution().col_value)
-        return math.ceil(best - _TOLERANCE), bool(
-            np.all(np.abs(point - np.round(point)) < _TOLERANCE)
+    for cell, total in pairs:
+        objective = rows[canonical(total.spec, leaves)] - rows[canonical(cell.spec, leaves)]
+        _, spread = program.range(objective)
+        safe = spread is None or spread >= 1
+        reason = "readers could tell that everyone in its line is in this cell"
+        result.ranges.append(
+            CellRange(cell.table, cell.key, cell.spec, 0, spread, safe, "" if safe else reason)
         )
 
-    def _whole(self, objective: Any, bound: int) -> int:
-        """The least value of objective . x over whole counts (the linear bound if not found)."""
-        found: Any = milp(
-            objective,
-            constraints=[LinearConstraint(self.matrix, self.low, self.high)],
-            integrality=np.ones(self.columns, dtype=int),
-            bounds=Bounds(0, np.inf),
-            options={"time_limit": 10},
-        )
-        return bound if found.x is None else max(bound, math.ceil(float(found.fun) - _TOLERANCE))
 
-
-def _safe(low: int, high: int | None, policy: Policy) -> bool:
-    return high is None or (
-        high - low + 1 >= policy.protection_level
-        and (policy.method != "suppression" or high > policy.largest_unsafe)
-    )
-
-
-def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) -> CellRange:
+def _problems(low: int, high: int | None, policy: Policy) -> list[str]:
     problems = []
-    if high is not None and high - low + 1 < policy.protection_level:
-        span = f"exactly {low}" if high == low else f"between {low} and {high}"
+    if high is not None and high - low < policy.protection_level:
+        span = "exactly " + str(low) if high == low else f"between {low} and {high}"
         problems.append(
-            f"it could be worked out as {span} ({high - low + 1} possible "
-            f"{'count' if high == low else 'counts'}; the policy needs at least "
-            f"{policy.protection_level})"
+            f"it could be worked out as {span} (a range of {high - low}; "
+            f"the protection level is {policy.protection_level})"
         )
     if policy.method == "suppression" and high is not None and high <= policy.largest_unsafe:
         problems.append(f"readers could prove it is at most {high}, so a small number")
+    return problems
+
+
+def _enough(policy: Policy, low: int, high: int | None) -> bool:
+    return not _problems(low, high, policy)
+
+
+def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) -> CellRange:
+    problems = _problems(low, high, policy)
     return CellRange(
         figure.table,
         figure.key,

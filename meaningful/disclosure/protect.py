@@ -1,21 +1,23 @@
 """Protect a set of linked tables under a policy, then audit them together.
 
-Rounding (the default, NHS England style): unsafe counts hidden, all others rounded. Rounded
-totals usually leave every hidden count a wide range, which the audit confirms; where they do
-not (tables with totals in three directions can pin a count down), neighbours of the exposed
-count are hidden too and the release says that a * may then stand for any count. Suppression: unsafe counts hidden (primary), then secondary
-suppression so that no line of a table (a total and its parts) has a single hidden figure,
-copies of the same figure in different tables hidden together, and further hiding wherever the
-audit can still narrow a hidden count, until it cannot.
+Rounding (the default, NHS England style): unsafe counts hidden, all others rounded; rounded
+totals usually leave every hidden count a wide range, which the audit confirms. Where many
+linked tables and their zeros narrow one all the same, a policy may ask for secondary
+suppression under rounding too: figures are then hidden only where the audit asks. Suppression:
+unsafe counts hidden (primary), then secondary suppression so that no line of a table (a total
+and its parts) has a single hidden figure, copies of the same figure in different tables hidden
+together, and further hiding wherever the audit can still narrow a hidden count, until it
+cannot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from meaningful.disclosure.audit import Audit, PublishedFigure, audit
+from meaningful.disclosure.layout import canonical
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.tables import Spec, TableSpec, Universe
 
@@ -45,8 +47,6 @@ class Release:
     tables: list[TableSpec]
     figures: list[Figure]
     audit: Audit
-    # Rounding only: counts were also hidden to protect others, so a * is not always small.
-    hides_to_protect: bool = False
     # (table, key of the cell holding everyone, key of its line's total): all-in-one-cell lines
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
@@ -60,7 +60,10 @@ class Release:
 
     def published(self) -> list[PublishedFigure]:
         """What a reader sees, for the release register (no true counts)."""
-        return _as_published(self.figures, self.policy, self.hides_to_protect, true=False)
+        return [
+            PublishedFigure.of(f.table, f.key, f.spec, f.published, f.status, self.policy)
+            for f in self.figures
+        ]
 
 
 def protect(
@@ -80,21 +83,13 @@ def protect(
         if policy.is_unsafe(figure.value):
             figure.status, figure.reason = "primary", "small count"
     groups = _group_disclosures(tables, figures, policy)
-    if policy.method == "suppression" and policy.secondary_suppression:
-        _secondary(tables, figures)
+    if policy.secondary_suppression:
+        _secondary(tables, figures, universe.leaves, lines=policy.method == "suppression")
     _publish(figures, policy)
     result = audit(_as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups))
-    if policy.method == "suppression" and policy.secondary_suppression:
+    if policy.secondary_suppression:
         result = _suppress_until_safe(universe, tables, figures, policy, earlier, result, groups)
-    elif not result.passed and policy.secondary_suppression:
-        # Rounding could not protect every small count: hide neighbours too, and say that a *
-        # may now stand for any count.
-        result = audit(_as_published(figures, policy, True), policy, universe.leaves, earlier)
-        result = _suppress_until_safe(
-            universe, tables, figures, policy, earlier, result, groups, hides_to_protect=True
-        )
-        return Release(policy, list(tables), figures, result, hides_to_protect=True, groups=groups)
-    return Release(policy, list(tables), figures, result, groups=groups)
+    return Release(policy, list(tables), figures, result, groups)
 
 
 def _publish(figures: list[Figure], policy: Policy) -> None:
@@ -108,20 +103,9 @@ def _publish(figures: list[Figure], policy: Policy) -> None:
             figure.published, figure.status = figure.value, "exact"
 
 
-def _as_published(
-    figures: list[Figure], policy: Policy, hides_to_protect: bool = False, *, true: bool = True
-) -> list[PublishedFigure]:
+def _as_published(figures: list[Figure], policy: Policy) -> list[PublishedFigure]:
     return [
-        PublishedFigure.of(
-            f.table,
-            f.key,
-            f.spec,
-            f.published,
-            f.status,
-            policy,
-            f.value if true else None,
-            hides_to_protect,
-        )
+        PublishedFigure.of(f.table, f.key, f.spec, f.published, f.status, policy, f.value)
         for f in figures
     ]
 
@@ -162,21 +146,26 @@ def _group_disclosures(
     return found
 
 
-def _secondary(tables: Sequence[TableSpec], figures: list[Figure]) -> None:
-    """Hide more figures until no line has exactly one hidden figure and copies agree."""
+def _secondary(
+    tables: Sequence[TableSpec],
+    figures: list[Figure],
+    leaves: Mapping[str, Sequence[str]],
+    *,
+    lines: bool,
+) -> None:
+    """Hide more figures until copies of a figure agree and, with `lines`, no line has exactly
+    one hidden figure (under rounding the other figures of a line are not exact, so the audit
+    alone decides what more to hide)."""
     by_key = _index(figures)
     copies: dict[Spec, list[Figure]] = {}
     for figure in figures:
-        copies.setdefault(figure.spec, []).append(figure)
-    lines = [
-        [by_key[t.name, total], *(by_key[t.name, k] for k in parts)]
+        copies.setdefault(canonical(figure.spec, leaves), []).append(figure)
+    sums = [
+        (by_key[t.name, total], [by_key[t.name, k] for k in parts])
         for t in tables
         for total, parts in t.lines()
+        if lines
     ]
-    lines_of: dict[int, list[list[Figure]]] = {}
-    for line in lines:
-        for figure in line:
-            lines_of.setdefault(id(figure), []).append(line)
     changed = True
     while changed:
         changed = False
@@ -186,30 +175,23 @@ def _secondary(tables: Sequence[TableSpec], figures: list[Figure]) -> None:
                     if not figure.hidden:
                         figure.status, figure.reason = "secondary", "the same figure is hidden"
                 changed = True
-        for line in lines:
-            if sum(f.hidden for f in line) == 1:
-                choice = _partner(line, lines_of)
-                choice.status, choice.reason = "secondary", "protects another hidden figure"
+        for total, parts in sums:
+            members = [total, *parts]
+            if sum(f.hidden for f in members) == 1:
+                _hide_partner(total, parts)
                 changed = True
 
 
-def _partner(line: list[Figure], lines_of: dict[int, list[list[Figure]]]) -> Figure:
-    """The figure of the line to hide with its one hidden figure: the one whose hiding leaves
-    the fewest other lines with a single hidden figure, then the smallest; a zero only when
-    nothing else is left (the all-in-one-cell rule, where readers know a * may be 0)."""
-
-    def cost(figure: Figure) -> tuple[int, int]:
-        effect = 0
-        for other in lines_of[id(figure)]:
-            if other is not line:
-                hidden = sum(f.hidden for f in other)
-                effect += 1 if hidden == 0 else (-1 if hidden == 1 else 0)
-        return effect, figure.value
-
-    candidates = [f for f in line if not f.hidden and f.value > 0]
-    if candidates:
-        return min(candidates, key=cost)
-    return next(f for f in line[1:] if not f.hidden)
+def _hide_partner(total: Figure, parts: list[Figure]) -> None:
+    """Hide the smallest shown non-zero part of the line, or else its total (or else a zero)."""
+    shown = [p for p in parts if not p.hidden and p.value > 0]
+    if shown:
+        choice = min(shown, key=lambda f: f.value)
+    elif not total.hidden:
+        choice = total
+    else:  # only zeros are left: the all-in-one-cell rule, where readers know a * may be 0
+        choice = next(p for p in parts if not p.hidden)
+    choice.status, choice.reason = "secondary", "protects another hidden figure"
 
 
 def _suppress_until_safe(
@@ -220,23 +202,29 @@ def _suppress_until_safe(
     earlier: Sequence[PublishedFigure],
     result: Audit,
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
-    hides_to_protect: bool = False,
 ) -> Audit:
-    """While the audit narrows a hidden figure, hide a neighbour of it and audit again."""
+    """While the audit narrows a hidden figure, hide a neighbour of it and audit again.
+
+    Hiding a figure only takes a constraint away from readers, so a hidden count found safe
+    stays safe: each round checks again only the counts that were not."""
     by_key = _index(figures)
+    leaves = universe.leaves
     lines_of: dict[Spec, list[list[Figure]]] = {}  # every line holding the figure or a copy
     for table in tables:
         for total, parts in table.lines():
             line = [by_key[table.name, total]] + [by_key[table.name, k] for k in parts]
             for figure in line:
-                lines_of.setdefault(figure.spec, []).append(line)
+                lines_of.setdefault(canonical(figure.spec, leaves), []).append(line)
     for _ in range(MAX_AUDIT_ROUNDS):
         if result.passed:
             return result
         progress = False
         for failure in result.failures:
             candidates = [
-                f for line in lines_of.get(failure.spec, []) for f in line if _may_hide(f)
+                f
+                for line in lines_of.get(canonical(failure.spec, leaves), [])
+                for f in line
+                if _may_hide(f)
             ] or [f for f in figures if _may_hide(f) and _overlap(f.spec, failure.spec)]
             if candidates:
                 choice = min(candidates, key=lambda f: f.value)
@@ -244,16 +232,17 @@ def _suppress_until_safe(
                 progress = True
         if not progress:
             return result
-        if not hides_to_protect:
-            _secondary(tables, figures)
+        _secondary(tables, figures, leaves, lines=policy.method == "suppression")
         _publish(figures, policy)
-        result = audit(
-            _as_published(figures, policy, hides_to_protect),
+        again = audit(
+            _as_published(figures, policy),
             policy,
             universe.leaves,
             earlier,
             _pairs(groups),
+            only={failure.spec for failure in result.failures},
         )
+        result = Audit([r for r in result.ranges if r.safe] + again.ranges, again.problems)
     return result
 
 

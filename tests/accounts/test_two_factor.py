@@ -490,9 +490,15 @@ def test_the_command_acting_as_a_practitioner_is_refused(personas: Personas) -> 
         )
 
 
-def test_the_command_is_on_the_meaningful_command_line(personas: Personas) -> None:
+def test_the_command_is_on_the_meaningful_command_line(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connections
+
     from meaningful.cli import main
 
+    # A command closes every connection when it ends; the test's transaction must outlive it.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     set_up_two_factor(personas.owner)
     main(["meaningful", "reset-two-factor", personas.owner.username, "--reason", REASON])
     assert not TwoFactorDevice.objects.filter(user=personas.owner).exists()
