@@ -60,6 +60,7 @@ from meaningful.plans.models import Action, SupportPlan
 from meaningful.plans.services import ActionInput, create_plan
 from meaningful.plans.views import ActionEditForm, ActionStatusForm
 from meaningful.reports.views import ReportForm
+from meaningful.returns.views import ReturnForm
 from meaningful.text import text_problem
 from meaningful.web.fields import DatePartsField
 
@@ -370,6 +371,10 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
     ErasureRequestForm: FormCase(
         lambda s, data: ErasureRequestForm(data),
         Page("admin", "post", lambda s: reverse("erasure-request-new")),
+    ),
+    ReturnForm: FormCase(
+        lambda s, data: ReturnForm(data, organisations=[s.personas.organisation]),
+        Page("admin", "post", lambda s: reverse("returns")),
     ),
     DecisionForm: FormCase(
         lambda s, data: DecisionForm(data),
