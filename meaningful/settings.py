@@ -127,6 +127,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Limits on what one request may send, besides an uploaded file (docs/deployment.md): a form or
+# API body above 2.5 MB is refused with 413 before any of it is read into a form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
+
 SESSION_COOKIE_AGE = 60 * env_int("MEANINGFUL_SESSION_MINUTES", 30, minimum=5)
 # How long an administrator's break-glass access to one person's record lasts.
 BREAK_GLASS_MINUTES = env_int("MEANINGFUL_BREAK_GLASS_MINUTES", 60, minimum=5)

@@ -10,6 +10,8 @@ from meaningful.people import administrator_views, erasure_views
 admin.site.site_header = "Meaningful administration"
 admin.site.site_title = "Meaningful"
 
+handler400 = "meaningful.web.errors.bad_request"
+
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),
     path("people/", include("meaningful.people.urls")),

@@ -170,14 +170,17 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN),
     ),
     "conversation": (get("conversation", agreed), TEAM_ONLY),
-    "conversation-agree": (post("conversation-agree", draft), TEAM_ONLY),
+    "conversation-agree": (post("conversation-agree", draft, data={"version": 1}), TEAM_ONLY),
     "conversation-edit": (get("conversation-edit", agreed), TEAM_ONLY),
     "conversation-agreed": (get("conversation-agreed", agreed), TEAM_ONLY),
     "record-edit": (get("record-edit", agreed, record), TEAM_ONLY),
     "plan": (get("plan", person), TEAM_ONLY),
     "my-plan": (get("my-plan", person), TEAM_ONLY),
     "my-plan-pdf": (get("my-plan-pdf", person), TEAM_ONLY),
-    "action-status": (post("action-status", action, data={"status": "done"}), TEAM_ONLY),
+    "action-status": (
+        post("action-status", action, data={"status": "done", "version": 1}),
+        TEAM_ONLY,
+    ),
     "action-edit": (get("action-edit", action), TEAM_ONLY),
     "import-upload": (
         get("import-upload"),
@@ -287,7 +290,39 @@ API: dict[str, tuple[Callable[[Scene], Call], tuple[str, ...]]] = {
         API_TEAM_ONLY,
     ),
     "POST /api/conversations/{conversation_id}/agree": (
-        lambda s: Call("post", f"/api/conversations/{s.draft_id}/agree", {}),
+        lambda s: Call("post", f"/api/conversations/{s.draft_id}/agree", {"version": 1}),
+        API_TEAM_ONLY,
+    ),
+    "GET /api/conversations/{conversation_id}": (
+        lambda s: Call("get", f"/api/conversations/{s.agreed_id}"),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/conversations/{conversation_id}": (
+        lambda s: Call(
+            "patch",
+            f"/api/conversations/{s.draft_id}",
+            {"version": 1, "reason": "typo", "story": "We met at the day centre."},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/conversations/{conversation_id}/records/{outcome}": (
+        lambda s: Call(
+            "patch",
+            f"/api/conversations/{s.draft_id}/records/seeing-people",
+            {"version": 1, "reason": "her words", "what_matters": "To see my sister"},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/people/{person_id}": (
+        lambda s: Call(
+            "patch",
+            f"/api/people/{s.person_id}",
+            {"version": 1, "reason": "moved", "postcode": "DD1 4HN"},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/actions/{action_id}": (
+        lambda s: Call("patch", f"/api/actions/{s.action_id}", {"version": 1, "status": "done"}),
         API_TEAM_ONLY,
     ),
     "GET /api/people/{person_id}/fhir": (
@@ -419,16 +454,19 @@ def test_each_role_gets_what_the_table_says_from_the_api(
     token = token_for(scene, role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     call = build(scene)
-    if call.method == "post":
-        response = client.post(
-            call.url, json.dumps(call.data), content_type="application/json", headers=headers
-        )
-    else:
-        response = client.get(call.url, headers=headers)
+    response = api_call(client, call, headers)
     want = expected[ROLES.index(role)]
     assert outcome_of(response) == want, f"{operation} as {role}: {response.status_code}"
     if want != OK:
         assert FAMILY_NAME not in body_of(response)
+
+
+def api_call(client: Client, request: Call, headers: dict[str, str]) -> HttpResponseBase:
+    if request.method in ("post", "patch"):
+        send = client.post if request.method == "post" else client.patch
+        body = json.dumps(request.data)
+        return send(request.url, body, content_type="application/json", headers=headers)
+    return client.get(request.url, headers=headers)
 
 
 def call(client: Client, request: Call) -> HttpResponseBase:
@@ -478,13 +516,7 @@ def test_part_way_through_signing_in_the_api_answers_401(
 ) -> None:
     part_way_signed_in(client, scene.users["practitioner"], step, settings)
     for operation, (build, _) in API.items():
-        request = build(scene)
-        if request.method == "post":
-            response = client.post(
-                request.url, json.dumps(request.data), content_type="application/json"
-            )
-        else:
-            response = client.get(request.url)
+        response = api_call(client, build(scene), {})
         assert response.status_code == 401, operation
 
 

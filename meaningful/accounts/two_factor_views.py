@@ -39,6 +39,7 @@ from meaningful.accounts.two_factor import (
 )
 from meaningful.accounts.views import complete_sign_in, second_step_of, signed_in_user
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
+from meaningful.web.fields import TextField
 from meaningful.web.form_errors import error_list
 
 QR_LABEL = (
@@ -48,7 +49,7 @@ QR_LABEL = (
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label="Code",
         max_length=40,
         help_text="Enter the 6-digit code your authenticator app shows now. If you cannot use "
@@ -58,7 +59,7 @@ class CodeForm(forms.Form):
 
 
 class SetUpForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label="Code from the app",
         max_length=40,
         help_text="After adding Meaningful, the app shows a 6-digit code. Enter it here.",
@@ -67,9 +68,10 @@ class SetUpForm(forms.Form):
 
 
 class ResetForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label="Why are you resetting it?",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text="For example: phone lost on 3 March; confirmed by calling them on their work "
         "number. The reason is kept in the audit trail.",
         error_messages={"required": "Say why you are resetting their two-factor sign-in."},

@@ -28,6 +28,7 @@ from meaningful.accounts.services import home_summary
 from meaningful.accounts.throttle import clear_failures, is_locked, note_failure
 from meaningful.accounts.two_factor import CODE, second_step_due
 from meaningful.audit.services import record_event
+from meaningful.text import text_problem
 
 SYSTEM_ACCOUNT_REFUSED = (
     "The system account is for command-line tools, where it is named in the audit. "
@@ -50,6 +51,9 @@ class SignInForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        if text_problem(username, limit=None) or text_problem(password, limit=None):
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         address = self.request.META.get("REMOTE_ADDR") if self.request else None
         if username and is_locked(username, address):
             raise ValidationError(self.error_messages["locked"], code="locked")

@@ -20,6 +20,7 @@ from meaningful.errors import InvalidInput, NotFound
 from meaningful.people.models import Identifier, IdentifierSystem
 from meaningful.people.services import checked_identifier, open_break_glass
 from meaningful.people.subject_access import subject_access_pack
+from meaningful.web.fields import TextField
 from meaningful.web.form_errors import error_list
 
 
@@ -27,7 +28,7 @@ class FindPersonForm(forms.Form):
     system = forms.ChoiceField(
         label="Identifier", choices=IdentifierSystem.choices, initial=IdentifierSystem.CHI
     )
-    value = forms.CharField(
+    value = TextField(
         label="The person's number",
         max_length=40,
         error_messages={"required": "Enter the person's CHI number, NHS number or local id."},
@@ -35,9 +36,10 @@ class FindPersonForm(forms.Form):
 
 
 class BreakGlassForm(FindPersonForm):
-    reason = forms.CharField(
+    reason = TextField(
         label="Why you need to see this record now",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text="For example: safeguarding concern raised out of hours, the person's team "
         "cannot be reached. Your reason and every page you read are flagged for review.",
         error_messages={"required": "Say why you need to see this record now."},

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from meaningful.accounts.models import User
@@ -69,7 +70,7 @@ def year_only(born: date | None) -> date | None:
 
 def _marked(queryset: Any, names: tuple[str, ...]) -> int:
     """Replace each non-empty text field by the marker; return how many rows had any."""
-    touched = queryset.filter(_any_filled(names)).count()
+    touched = queryset.filter(_any_filled(names)).update(version=F("version") + 1, updated_at=Now())
     for name in names:
         queryset.exclude(**{name: ""}).update(**{name: ERASED})
     return int(touched)
@@ -173,7 +174,10 @@ def anonymise_person(
 
 def _cleared_conversations(person: Person) -> int:
     conversations = Conversation.objects.filter(person=person)
-    touched = conversations.filter(~Q(story="") | ~Q(participants="")).count()
+    touched = conversations.filter(~Q(story="") | ~Q(participants="")).update(
+        version=F("version") + 1,  # an edit form opened before the erasure cannot put text back
+        updated_at=Now(),
+    )
     conversations.exclude(story="").update(story=ERASED)
     conversations.update(participants="")
     return int(touched)
@@ -181,7 +185,9 @@ def _cleared_conversations(person: Person) -> int:
 
 def _cleared_actions(person: Person) -> int:
     actions = Action.objects.filter(plan__person=person)
-    count = actions.update(description=ERASED, owner_name="")
+    count = actions.update(
+        description=ERASED, owner_name="", version=F("version") + 1, updated_at=Now()
+    )
     return int(count)
 
 

@@ -15,7 +15,7 @@ from meaningful.accounts.views import signed_in_user
 from meaningful.errors import InvalidInput, NotFound
 from meaningful.people.models import ConsentMethod, ConsentPurpose
 from meaningful.people.services import read_person, record_consent, withdraw_consent
-from meaningful.web.fields import DatePartsField
+from meaningful.web.fields import DatePartsField, TextField
 from meaningful.web.form_errors import error_list
 
 
@@ -26,7 +26,7 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what the person agrees to."},
     )
-    agency = forms.CharField(
+    agency = TextField(
         label="The agency's name",
         required=False,
         max_length=200,

@@ -32,7 +32,7 @@ from meaningful.people.erasure import (
 )
 from meaningful.people.models import ErasureRequest, ErasureStatus
 from meaningful.people.retention import retention_of
-from meaningful.web.fields import DatePartsField
+from meaningful.web.fields import DatePartsField, TextField
 from meaningful.web.form_errors import error_list
 
 RECENT = 20
@@ -45,7 +45,7 @@ class ErasureRequestForm(FindPersonForm):
         help_text="The day their request reached the organisation, for example 27 3 2026.",
         error_messages={"required": "Enter the date the person asked."},
     )
-    what_was_asked = forms.CharField(
+    what_was_asked = TextField(
         label="What the person asked for",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
@@ -66,7 +66,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or refuse the request."},
     )
-    reason = forms.CharField(
+    reason = TextField(
         label="Why",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -27,8 +27,10 @@ from meaningful.audit.services import (
     EventInput,
     RecordRef,
     edit_and_audit,
+    edit_with_history,
     record_event,
     record_events,
+    refusals_audited,
 )
 from meaningful.bulk_insert import insert_rows
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
@@ -41,6 +43,7 @@ from meaningful.people.identifiers import (
 from meaningful.people.models import (
     Allocation,
     BreakGlass,
+    ClientGroup,
     Consent,
     ConsentMethod,
     ConsentPurpose,
@@ -48,7 +51,9 @@ from meaningful.people.models import (
     IdentifierSystem,
     Person,
     Relationship,
+    Sex,
 )
+from meaningful.text import LONG_TEXT, text_problem
 
 EDITABLE_FIELDS = {
     "given_name",
@@ -62,6 +67,8 @@ EDITABLE_FIELDS = {
     "about_me",
 }
 NOT_YOUR_TEAM = "You can only add people to your own team's caseload."
+_TEXT_LIMITS = {"given_name": 100, "family_name": 100, "preferred_name": 100, "postcode": 10}
+_CHOICES = {"sex": Sex.values, "client_group": ClientGroup.values}
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
 _NORMALISERS = {
     IdentifierSystem.CHI: normalise_chi,
@@ -70,7 +77,8 @@ _NORMALISERS = {
 }
 
 
-def _check_person_fields(fields: dict[str, Any], today: date | None = None) -> None:
+def check_person_fields(fields: dict[str, Any], today: date | None = None) -> None:
+    """Raise InvalidInput naming each of a person's details that cannot be stored as given."""
     errors: dict[str, str] = {}
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
@@ -81,9 +89,15 @@ def _check_person_fields(fields: dict[str, Any], today: date | None = None) -> N
     born = fields.get("date_of_birth")
     if born is not None and born > (today or timezone.localdate()):
         errors["date_of_birth"] = "The date of birth must be today or in the past."
-    for name, value in fields.items():
-        if isinstance(value, str) and "\x00" in value:
-            errors[name] = "Remove the invisible NUL character from this text."
+    texts = {name: value for name, value in fields.items() if isinstance(value, str)}
+    for name, text in texts.items():
+        limit = _TEXT_LIMITS.get(name, LONG_TEXT)
+        problem = text_problem(text, limit=limit)
+        if problem:
+            errors[name] = problem
+    for name, allowed in _CHOICES.items():
+        if name in fields and fields[name] not in allowed:
+            errors[name] = f"Choose one of: {', '.join(allowed)}."
     if errors:
         raise InvalidInput(errors)
 
@@ -147,7 +161,7 @@ def register_person(
     """Add a person to a team's caseload, with their checked identifiers."""
     if not can_work_in_team(actor, team):
         raise NotAllowed(NOT_YOUR_TEAM)
-    _check_person_fields(fields)
+    check_person_fields(fields)
     with transaction.atomic():
         person = Person.objects.create(organisation=team.organisation, **fields)
         Allocation.objects.create(
@@ -183,7 +197,7 @@ def register_people(actor: User, people: Sequence[NewPerson]) -> list[uuid.UUID]
     identifiers = []
     today = timezone.localdate()
     for item in people:
-        _check_person_fields(item.fields, today)
+        check_person_fields(item.fields, today)
         identifiers.append(
             [(system, checked_identifier(system, v)) for system, v in item.identifiers]
         )
@@ -300,16 +314,17 @@ def update_person(
     """Change a person's details, keeping what they said before; return the changed fields."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
-    _check_person_fields(changes)
-    return edit_and_audit(
-        actor,
-        person,
-        changes,
-        action="person.update",
-        person_id=person.id,
-        reason=reason,
-        expected_version=expected_version,
-    )
+    check_person_fields(changes)
+    with refusals_audited(actor, "person.update", person.id):
+        return edit_and_audit(
+            actor,
+            person,
+            changes,
+            action="person.update",
+            person_id=person.id,
+            reason=reason,
+            expected_version=expected_version,
+        )
 
 
 def link_carer(
@@ -332,8 +347,11 @@ def link_carer(
             defaults={"description": description, "started_on": started_on},
         )
         if not carer.is_carer:
-            carer.is_carer = True
-            carer.save(update_fields=["is_carer"])
+            stored = Person.objects.get(pk=carer.pk)
+            edit_with_history(
+                stored, {"is_carer": True}, actor=actor, reason="recorded as an unpaid carer"
+            )
+            carer.is_carer, carer.version = True, stored.version
         if created:
             record_event(
                 actor,

@@ -23,13 +23,14 @@ from meaningful.returns.services import (
     can_preview_returns,
     can_release_returns,
 )
-from meaningful.web.fields import choice_field
+from meaningful.web.fields import TextField, choice_field
 from meaningful.web.form_errors import error_list
 
 
 class ReturnForm(forms.Form):
-    period = forms.CharField(
+    period = TextField(
         label="Period",
+        max_length=40,
         help_text="A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03).",
         error_messages={"required": "Enter the period the return is for, such as 2026-Q3."},
     )

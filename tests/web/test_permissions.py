@@ -69,7 +69,9 @@ def scene(personas: Personas) -> Scene:
 
 
 def visit(client: Client, method: str, url: str) -> tuple[int, str]:
-    response = client.post(url, {"status": "done"}) if method == "post" else client.get(url)
+    response = (
+        client.post(url, {"status": "done", "version": 1}) if method == "post" else client.get(url)
+    )
     body = (
         b"" if response.get("Content-Type", "").startswith("application/pdf") else response.content
     )
