@@ -42,6 +42,7 @@ from meaningful.people.models import (
     Allocation,
     BreakGlass,
     Consent,
+    ConsentMethod,
     ConsentPurpose,
     Identifier,
     IdentifierSystem,
@@ -345,41 +346,78 @@ def link_carer(
 
 
 def record_consent(
-    actor: User, person: Person, purpose: str, *, given_on: date, agency: str = ""
+    actor: User,
+    person: Person,
+    purpose: str,
+    *,
+    given_on: date,
+    agency: str = "",
+    how_given: str = ConsentMethod.NOT_RECORDED,
 ) -> Consent:
-    """Record a person's agreement to a purpose, such as sharing anonymised quotes."""
+    """Record a person's agreement to a purpose, such as sharing anonymised quotes, as a new row."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
+    errors: dict[str, str] = {}
     if purpose not in ConsentPurpose.values:
-        raise InvalidInput({"purpose": f"Choose one of: {', '.join(ConsentPurpose.values)}."})
-    if purpose == ConsentPurpose.SHARE_WITH_AGENCY and not agency.strip():
-        raise InvalidInput({"agency": "Name the agency the person agrees to share with."})
+        errors["purpose"] = f"Choose one of: {', '.join(ConsentPurpose.values)}."
+    agency = agency.strip()
+    if purpose == ConsentPurpose.SHARE_WITH_AGENCY and not agency:
+        errors["agency"] = "Name the agency the person agrees to share with."
+    if len(agency) > 200 or "\x00" in agency:
+        errors["agency"] = "Write the agency's name in at most 200 characters."
+    if given_on > timezone.localdate():
+        errors["given_on"] = "The date consent was given must be today or in the past."
+    if how_given not in ConsentMethod.values:
+        errors["how_given"] = "Choose how the person gave their consent."
+    if errors:
+        raise InvalidInput(errors)
     consent = Consent.objects.create(
         person=person,
         purpose=purpose,
-        agency=agency.strip(),
+        agency=agency if purpose == ConsentPurpose.SHARE_WITH_AGENCY else "",
         given_on=given_on,
+        how_given=how_given,
         recorded_by=actor,
     )
-    record_event(actor, "consent.give", consent, person_id=person.id, detail={"purpose": purpose})
+    record_event(
+        actor,
+        "consent.give",
+        consent,
+        person_id=person.id,
+        detail={"purpose": purpose, "how_given": how_given},
+    )
     return consent
 
 
 def withdraw_consent(actor: User, consent: Consent, *, withdrawn_on: date) -> Consent:
-    """Mark consent as withdrawn from a date; it is never deleted."""
+    """Mark consent as withdrawn from a date, saying who recorded it; it is never deleted.
+
+    Everything produced after the date leaves out what the consent allowed.
+    """
     if not can_reach_person(actor, consent.person):
         raise NotFound("No such person on your caseload.")
     if consent.withdrawn_on is not None:
         raise InvalidInput({"withdrawn_on": "This consent was already withdrawn."})
     if withdrawn_on < consent.given_on:
         raise InvalidInput({"withdrawn_on": "Withdrawal cannot be before consent was given."})
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
-    record_event(
-        actor,
-        "consent.withdraw",
-        consent,
-        person_id=consent.person_id,
-        detail={"purpose": consent.purpose},
-    )
+    if withdrawn_on > timezone.localdate():
+        raise InvalidInput(
+            {"withdrawn_on": "The date consent was withdrawn must be today or in the past."}
+        )
+    with transaction.atomic():
+        updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
+            withdrawn_on=withdrawn_on,
+            withdrawal_recorded_by=actor,
+            withdrawal_recorded_at=timezone.now(),
+        )
+        if not updated:
+            raise InvalidInput({"withdrawn_on": "This consent was already withdrawn."})
+        record_event(
+            actor,
+            "consent.withdraw",
+            consent,
+            person_id=consent.person_id,
+            detail={"purpose": consent.purpose},
+        )
+    consent.refresh_from_db()
     return consent
