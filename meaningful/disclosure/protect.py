@@ -12,7 +12,7 @@ cannot.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -166,6 +166,17 @@ def _secondary(
         for total, parts in t.lines()
         if lines
     ]
+    lines_of: dict[Spec, list[list[Figure]]] = {}  # every line holding the figure or a copy
+    for total, parts in sums:
+        for figure in (total, *parts):
+            lines_of.setdefault(canonical(figure.spec, leaves), []).append([total, *parts])
+
+    def left_single(figure: Figure) -> int:
+        """How many more lines hiding the figure leaves with a single hidden figure."""
+        held = lines_of[canonical(figure.spec, leaves)]
+        hidden = [sum(f.hidden for f in line) for line in held]
+        return sum(1 for h in hidden if h == 0) - sum(1 for h in hidden if h == 1)
+
     changed = True
     while changed:
         changed = False
@@ -178,15 +189,16 @@ def _secondary(
         for total, parts in sums:
             members = [total, *parts]
             if sum(f.hidden for f in members) == 1:
-                _hide_partner(total, parts)
+                _hide_partner(total, parts, left_single)
                 changed = True
 
 
-def _hide_partner(total: Figure, parts: list[Figure]) -> None:
-    """Hide the smallest shown non-zero part of the line, or else its total (or else a zero)."""
+def _hide_partner(total: Figure, parts: list[Figure], left_single: Callable[[Figure], int]) -> None:
+    """Hide a shown non-zero part of the line (the one leaving fewest other lines with a single
+    hidden figure, then the smallest), or else its total (or else a zero)."""
     shown = [p for p in parts if not p.hidden and p.value > 0]
     if shown:
-        choice = min(shown, key=lambda f: f.value)
+        choice = min(shown, key=lambda f: (left_single(f), f.value))
     elif not total.hidden:
         choice = total
     else:  # only zeros are left: the all-in-one-cell rule, where readers know a * may be 0
