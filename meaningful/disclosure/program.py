@@ -126,11 +126,18 @@ class Program:
             return low, high
         if enough is not None and not enough(low, high):
             return low, high  # already too narrow: the whole-number range lies within it
-        if enough is not None and enough(low, high) and (seen := self._seen(key)):
-            # the linear bounds allow a safe range: is there one in whole numbers too?
-            candidate = (low if whole_least else seen[0], high if whole_most else seen[1])
-            if enough(*candidate):
-                return candidate
+        if enough is not None and key in self.index:
+            # the linear bounds allow a safe range: do whole numbers reach one? First look for
+            # good whole-number points near each bound, which is quicker than the best ones.
+            if not whole_least:
+                self._solve_whole(objective, best=False)
+            if not whole_most and most is not None:
+                self._solve_whole(-objective, best=False)
+            seen = self._seen(key)
+            if seen is not None:
+                candidate = (low if whole_least else seen[0], high if whole_most else seen[1])
+                if enough(*candidate):
+                    return candidate
         if not whole_least:
             low = int(self._whole(objective, least))
         if not whole_most and most is not None:

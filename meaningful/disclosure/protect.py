@@ -12,7 +12,7 @@ cannot.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -161,15 +161,22 @@ def _secondary(
     for figure in figures:
         copies.setdefault(canonical(figure.spec, leaves), []).append(figure)
     sums = [
-        [by_key[t.name, total], *(by_key[t.name, k] for k in parts)]
+        (by_key[t.name, total], [by_key[t.name, k] for k in parts])
         for t in tables
         for total, parts in t.lines()
         if lines
     ]
-    lines_of: dict[int, list[list[Figure]]] = {}
-    for line in sums:
-        for figure in line:
-            lines_of.setdefault(id(figure), []).append(line)
+    lines_of: dict[Spec, list[list[Figure]]] = {}  # every line holding the figure or a copy
+    for total, parts in sums:
+        for figure in (total, *parts):
+            lines_of.setdefault(canonical(figure.spec, leaves), []).append([total, *parts])
+
+    def left_single(figure: Figure) -> int:
+        """How many more lines hiding the figure leaves with a single hidden figure."""
+        held = lines_of[canonical(figure.spec, leaves)]
+        hidden = [sum(f.hidden for f in line) for line in held]
+        return sum(1 for h in hidden if h == 0) - sum(1 for h in hidden if h == 1)
+
     changed = True
     while changed:
         changed = False
@@ -179,30 +186,24 @@ def _secondary(
                     if not figure.hidden:
                         figure.status, figure.reason = "secondary", "the same figure is hidden"
                 changed = True
-        for line in sums:
-            if sum(f.hidden for f in line) == 1:
-                choice = _partner(line, lines_of)
-                choice.status, choice.reason = "secondary", "protects another hidden figure"
+        for total, parts in sums:
+            members = [total, *parts]
+            if sum(f.hidden for f in members) == 1:
+                _hide_partner(total, parts, left_single)
                 changed = True
 
 
-def _partner(line: list[Figure], lines_of: dict[int, list[list[Figure]]]) -> Figure:
-    """The figure of the line (its total first) to hide with its one hidden figure: the one whose
-    hiding leaves the fewest other lines with a single hidden figure, then the smallest; a zero
-    only when nothing else is left (the all-in-one-cell rule, where readers know a * may be 0)."""
-
-    def cost(figure: Figure) -> tuple[int, int]:
-        effect = 0
-        for other in lines_of[id(figure)]:
-            if other is not line:
-                hidden = sum(f.hidden for f in other)
-                effect += 1 if hidden == 0 else (-1 if hidden == 1 else 0)
-        return effect, figure.value
-
-    candidates = [f for f in line if not f.hidden and f.value > 0]
-    if candidates:
-        return min(candidates, key=cost)
-    return next(f for f in line[1:] if not f.hidden)
+def _hide_partner(total: Figure, parts: list[Figure], left_single: Callable[[Figure], int]) -> None:
+    """Hide a shown non-zero part of the line (the one leaving fewest other lines with a single
+    hidden figure, then the smallest), or else its total (or else a zero)."""
+    shown = [p for p in parts if not p.hidden and p.value > 0]
+    if shown:
+        choice = min(shown, key=lambda f: (left_single(f), f.value))
+    elif not total.hidden:
+        choice = total
+    else:  # only zeros are left: the all-in-one-cell rule, where readers know a * may be 0
+        choice = next(p for p in parts if not p.hidden)
+    choice.status, choice.reason = "secondary", "protects another hidden figure"
 
 
 def _suppress_until_safe(
