@@ -16,6 +16,7 @@ urlpatterns = [
     path("break-glass/", administrator_views.break_glass, name="break-glass"),
     path("reports/", include("meaningful.reports.urls")),
     path("audit/", include("meaningful.audit.urls")),
+    path("national/", include("meaningful.national.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),

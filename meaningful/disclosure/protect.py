@@ -68,8 +68,10 @@ def protect(
     tables: Sequence[TableSpec],
     policy: Policy,
     earlier: Sequence[PublishedFigure] = (),
+    whole_numbers: bool = True,
 ) -> Release:
-    """Protect and audit the tables (and their links to earlier releases) under the policy."""
+    """Protect and audit the tables (and their links to earlier releases) under the policy
+    (`whole_numbers`: see `audit`)."""
     if len({t.name for t in tables}) != len(tables):
         raise ValueError("Each table in a release needs its own name.")
     figures: list[Figure] = []
@@ -83,9 +85,12 @@ def protect(
     if policy.method == "suppression" and policy.secondary_suppression:
         _secondary(tables, figures)
     _publish(figures, policy)
-    result = audit(_as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups))
+    published = _as_published(figures, policy)
+    result = audit(published, policy, universe.leaves, earlier, _pairs(groups), whole_numbers)
     if policy.method == "suppression" and policy.secondary_suppression:
-        result = _suppress_until_safe(universe, tables, figures, policy, earlier, result, groups)
+        result = _suppress_until_safe(
+            universe, tables, figures, policy, earlier, result, groups, whole_numbers
+        )
     return Release(policy, list(tables), figures, result, groups)
 
 
@@ -190,6 +195,7 @@ def _suppress_until_safe(
     earlier: Sequence[PublishedFigure],
     result: Audit,
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
+    whole_numbers: bool = True,
 ) -> Audit:
     """While the audit narrows a hidden figure, hide a neighbour of it and audit again."""
     by_key = _index(figures)
@@ -216,7 +222,12 @@ def _suppress_until_safe(
         _secondary(tables, figures)
         _publish(figures, policy)
         result = audit(
-            _as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups)
+            _as_published(figures, policy),
+            policy,
+            universe.leaves,
+            earlier,
+            _pairs(groups),
+            whole_numbers,
         )
     return result
 
