@@ -27,7 +27,8 @@ from meaningful.disclosure.tables import Spec
 from meaningful.national.families import Family, level_total, margins
 
 WITHHELD = "withheld so that an organisation's hidden count cannot be worked out"
-MAX_WITHHOLDING_ROUNDS = 60
+ORGANISATION_HIDDEN = "protects a figure an organisation hid"
+MAX_HIDING_ROUNDS = 60
 
 
 @dataclass
@@ -175,13 +176,64 @@ def protect_family(
         for f in family.linked
     ]
     earlier = [*linked, *own]
+    leaves = dict(family.universe.leaves)
     if policy.method == "suppression":
         everything = [*earlier, *_linked_figures(found)]
         release = protect(
             family.universe, [family.table], policy, earlier=everything, whole_numbers=whole_numbers
         )
-        return Protected(release, before)
-    return Protected(_rounded(family, policy, earlier, found, whole_numbers), before)
+        reason = ORGANISATION_HIDDEN
+    else:
+        release = Release(policy, [family.table], _figures(family, policy), Audit([]))
+        release.audit = audit(
+            published_figures(release),
+            policy,
+            leaves,
+            [*earlier, *_linked_figures(found)],
+            whole_numbers=whole_numbers,
+        )
+        reason = WITHHELD
+    if policy.method == "rounding" or policy.secondary_suppression:
+        _hide_until_safe(release, earlier, found, leaves, reason, whole_numbers)
+    return Protected(release, before)
+
+
+def _hide_until_safe(
+    release: Release,
+    earlier: list[PublishedFigure],
+    found: Sequence[Link],
+    leaves: dict[str, tuple[str, ...]],
+    reason: str,
+    whole_numbers: bool,
+) -> None:
+    """Hide national figures (here or in a linked table) until no hidden count is narrowed.
+
+    Hiding only ever loosens what readers know, so only the counts that failed need auditing
+    again, and linked tables already audited stay safe.
+    """
+    ranges = {(r.table, r.key, r.release): r for r in release.audit.ranges}
+    candidates = [*release.figures, *(f for link in found for f in link.figures())]
+    # Under suppression an organisation's hidden figures hang together in lines, so their
+    # national copies are hidden first; under rounding every small count is hidden and the
+    # closest national figure is enough.
+    suppression = release.policy.method == "suppression"
+    hidden = [f for f in earlier if f.published is None and f.release] if suppression else []
+    for _ in range(MAX_HIDING_ROUNDS):
+        failures = release.audit.failures
+        if release.passed or not _hide(
+            failures, candidates, hidden, release.policy, leaves, reason
+        ):
+            return
+        failing = {(r.table, r.key, r.release) for r in failures}
+        again = audit(
+            _only(published_figures(release), failing),
+            release.policy,
+            leaves,
+            _only([*earlier, *_linked_figures(found)], failing),
+            whole_numbers=whole_numbers,
+        )
+        ranges.update({(r.table, r.key, r.release): r for r in again.ranges})
+        release.audit = Audit(list(ranges.values()), again.problems)
 
 
 def _figures(family: Family, policy: Policy) -> list[Figure]:
@@ -211,66 +263,96 @@ def _only(
     ]
 
 
-def _rounded(
-    family: Family,
-    policy: Policy,
-    earlier: list[PublishedFigure],
-    found: Sequence[Link],
-    whole_numbers: bool,
-) -> Release:
-    """Round, audit, and withhold national figures (here or in a linked table) until no hidden
-    count is narrowed.
-
-    Withholding only ever loosens what readers know, so after the first audit only the counts
-    that failed need auditing again, and linked tables already audited stay safe.
-    """
-    release = Release(policy, [family.table], _figures(family, policy), Audit([]))
-    leaves = dict(family.universe.leaves)
-    release.audit = audit(
-        published_figures(release),
-        policy,
-        leaves,
-        [*earlier, *_linked_figures(found)],
-        whole_numbers=whole_numbers,
+def _plain(spec: Spec, leaves: dict[str, tuple[str, ...]]) -> Spec:
+    """The spec without the organisation and without variables it does not restrict."""
+    return tuple(
+        (v, codes)
+        for v, codes in spec
+        if v != "organisation" and codes != tuple(sorted(leaves.get(v, ())))
     )
-    ranges = {(r.table, r.key, r.release): r for r in release.audit.ranges}
-    candidates = [*release.figures, *(f for link in found for f in link.figures())]
-    for _ in range(MAX_WITHHOLDING_ROUNDS):
-        if release.passed or not _withhold(release.audit.failures, candidates, policy, leaves):
-            break
-        failing = {(r.table, r.key, r.release) for r in release.audit.failures}
-        again = audit(
-            _only(published_figures(release), failing),
-            policy,
-            leaves,
-            _only([*earlier, *_linked_figures(found)], failing),
-            whole_numbers=whole_numbers,
-        )
-        ranges.update({(r.table, r.key, r.release): r for r in again.ranges})
-        release.audit = Audit(list(ranges.values()), again.problems)
-    return release
 
 
-def _withhold(
+def _neighbours(
+    failure: CellRange, hidden: Sequence[PublishedFigure], leaves: dict[str, tuple[str, ...]]
+) -> set[Spec]:
+    """The narrowed count and every figure its organisation hid that is linked to it through
+    lines (one code different at each step): their national copies minus the other
+    organisations' figures would give them, and then it, away."""
+    mine = [f for f in hidden if f.release == failure.release and len(f.key) == len(failure.key)]
+    reached = {failure.key}
+    frontier = [failure.key]
+    while frontier:
+        key = frontier.pop()
+        for figure in mine:
+            if figure.key not in reached and _one_apart(figure.key, key):
+                reached.add(figure.key)
+                frontier.append(figure.key)
+    specs = {f.key: f.spec for f in mine}
+    return {_plain(failure.spec, leaves)} | {
+        _plain(specs[key], leaves) for key in reached if key in specs
+    }
+
+
+def _one_apart(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    return sum(a != b for a, b in zip(one, other, strict=True)) == 1
+
+
+def _hide(
     failures: Sequence[CellRange],
     candidates: Sequence[Figure],
+    hidden: Sequence[PublishedFigure],
     policy: Policy,
     leaves: dict[str, tuple[str, ...]],
+    reason: str,
 ) -> bool:
-    """Withhold, for each narrowed count, the shown national figure closest to it (counting the
-    fewest cells, then the smallest); False when there is none left to withhold."""
+    """Hide, for each narrowed count, one shown national figure: a copy of it or of a hidden
+    figure on its lines first, else the one closest to it (counting the fewest cells, then the
+    smallest). False when there is none left to hide."""
     changed = False
     for failure in failures:
+        copies = _neighbours(failure, hidden, leaves)
         near = [
             f
             for f in candidates
-            if not f.hidden and f.value > policy.largest_unsafe and _overlap(f.spec, failure.spec)
+            if not f.hidden
+            and f.value > policy.largest_unsafe
+            and (_plain(f.spec, leaves) in copies or _overlap(f.spec, failure.spec))
         ]
         if near:
-            choice = min(near, key=lambda f: (_breadth(f.spec, leaves), f.value))
-            choice.status, choice.published, choice.reason = "secondary", None, WITHHELD
+            choice = min(
+                near,
+                key=lambda f: (
+                    _plain(f.spec, leaves) not in copies,
+                    _breadth(f.spec, leaves),
+                    f.value,
+                ),
+            )
+            choice.status, choice.published, choice.reason = "secondary", None, reason
             changed = True
     return changed
+
+
+def _complete_lines(release: Release) -> None:
+    """Under suppression: hide more until no line of a table (a total and its parts) has a
+    single hidden figure, which its shown neighbours would give away exactly."""
+    by_key = {(f.table, f.key): f for f in release.figures}
+    lines = [
+        (by_key[table.name, total], [by_key[table.name, key] for key in parts])
+        for table in release.tables
+        for total, parts in table.lines()
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            if sum(f.hidden for f in (total, *parts)) != 1:
+                continue
+            shown = [f for f in (*parts, total) if not f.hidden and f.value > 0]
+            if shown:
+                choice = min(shown, key=lambda f: f.value)
+                choice.status, choice.published = "secondary", None
+                choice.reason = ORGANISATION_HIDDEN
+                changed = True
 
 
 def _breadth(spec: Spec, leaves: dict[str, tuple[str, ...]]) -> int:
