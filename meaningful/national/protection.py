@@ -24,6 +24,7 @@ from meaningful.disclosure.audit import Audit, CellRange, PublishedFigure, audit
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.protect import Figure, Release, protect
 from meaningful.disclosure.tables import Spec
+from meaningful.national.binding import binding_figures
 from meaningful.national.families import Family, level_total, margins
 
 WITHHELD = "withheld so that an organisation's hidden count cannot be worked out"
@@ -142,11 +143,11 @@ def given_away_before(
     """Hidden organisation counts that the organisations' own published figures already narrow
     below the protection level, before any national figure is published.
 
-    An organisation whose own audit passed at this protection level or above is taken at its
-    word: were it wrong, its counts would be blamed on the national tables, which would then be
-    refused, never published unsafe.
+    An organisation whose own audit passed by criteria at least as strict as the national ones
+    is taken at its word: were it wrong, its counts would be blamed on the national tables,
+    which would then be refused, never published unsafe.
     """
-    trusted = {code for code, level in family.audited.items() if level >= policy.protection_level}
+    trusted = {code for code, own in family.audited.items() if _as_strict(own, policy)}
     own = [
         dataclasses.replace(f, status="secondary")
         if f.status == "primary" and f.key[0] in trusted
@@ -158,6 +159,15 @@ def given_away_before(
     return audit(
         [], policy, dict(family.universe.leaves), own, whole_numbers=whole_numbers
     ).failures
+
+
+def _as_strict(own: Policy, national: Policy) -> bool:
+    """True when an audit that passed under `own` also passes under `national`'s criteria."""
+    if own.protection_level < national.protection_level:
+        return False
+    if national.method == "rounding":
+        return True
+    return own.method == "suppression" and own.largest_unsafe >= national.largest_unsafe
 
 
 def protect_family(
@@ -220,9 +230,10 @@ def _hide_until_safe(
     hidden = [f for f in earlier if f.published is None and f.release] if suppression else []
     for _ in range(MAX_HIDING_ROUNDS):
         failures = release.audit.failures
-        if release.passed or not _hide(
-            failures, candidates, hidden, release.policy, leaves, reason
-        ):
+        if release.passed:
+            return
+        known = [*published_figures(release), *earlier, *_linked_figures(found)]
+        if not _hide(failures, candidates, hidden, known, release.policy, leaves, reason):
             return
         failing = {(r.table, r.key, r.release) for r in failures}
         again = audit(
@@ -301,22 +312,27 @@ def _hide(
     failures: Sequence[CellRange],
     candidates: Sequence[Figure],
     hidden: Sequence[PublishedFigure],
+    known: Sequence[PublishedFigure],
     policy: Policy,
     leaves: dict[str, tuple[str, ...]],
     reason: str,
 ) -> bool:
-    """Hide, for each narrowed count, one shown national figure: a copy of it or of a hidden
-    figure on its lines first, else the one closest to it (counting the fewest cells, then the
-    smallest). False when there is none left to hide."""
+    """Hide, for each narrowed count, one shown national figure: one its bound rests on, else a
+    copy of it or of a hidden figure on its lines, else the one closest to it (counting the
+    fewest cells, then the smallest). False when there is none left to hide."""
     changed = False
     for failure in failures:
+        shown = [f for f in candidates if not f.hidden and f.value > policy.largest_unsafe]
+        holding = {(f.table, f.key) for f in binding_figures(failure.spec, known, leaves)}
+        near = [f for f in shown if (f.table, f.key) in holding]
+        if near:
+            choice = min(near, key=lambda f: (_breadth(f.spec, leaves), f.value))
+            choice.status, choice.published, choice.reason = "secondary", None, reason
+            changed = True
+            continue
         copies = _neighbours(failure, hidden, leaves)
         near = [
-            f
-            for f in candidates
-            if not f.hidden
-            and f.value > policy.largest_unsafe
-            and (_plain(f.spec, leaves) in copies or _overlap(f.spec, failure.spec))
+            f for f in shown if _plain(f.spec, leaves) in copies or _overlap(f.spec, failure.spec)
         ]
         if near:
             choice = min(

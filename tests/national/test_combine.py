@@ -109,6 +109,7 @@ def test_secondary_suppression_of_national_figures_protects_the_hidden_count() -
 
 def test_rounded_national_totals_that_narrow_a_hidden_count_are_withheld() -> None:
     """Two organisations each hide 7; a national 14 rounded to 15 would prove each at least 6."""
+
     def organisation(code: str) -> dict[str, Any]:
         ratings = (
             many(7, outcome="feeling-safe", latest="met", sex="female")
@@ -170,7 +171,10 @@ def test_versions_of_a_framework_are_kept_apart() -> None:
     )
     release = combine(submitted(north, south, east), NHS_STYLE)
     names = {family.name for family in release.families}
-    assert {"talking-points-service-users@1/latest", "talking-points-service-users@2/latest"} <= names
+    assert {
+        "talking-points-service-users@1/latest",
+        "talking-points-service-users@2/latest",
+    } <= names
     one = next(f for f in release.families if f.name == "talking-points-service-users@1/latest")
     two = next(f for f in release.families if f.name == "talking-points-service-users@2/latest")
     assert one.organisations == ("north", "south") and two.organisations == ("east",)
@@ -191,9 +195,7 @@ def test_returns_for_different_periods_are_refused() -> None:
 
 def test_totals_that_do_not_add_up_are_refused() -> None:
     north = copy.deepcopy(three()[0])
-    total = next(
-        i for i, c in enumerate(north["tables"][0]["cells"]) if c["outcome"] == "Total"
-    )
+    total = next(i for i, c in enumerate(north["tables"][0]["cells"]) if c["outcome"] == "Total")
     north["tables"][0]["cells"][total]["count"] += 3
     with pytest.raises(ReturnsRefused, match=rf"tables\[0\]\.cells\[{total}\] .*is not the sum"):
         combine(submitted(seal(north)), NHS_STYLE)
@@ -201,7 +203,9 @@ def test_totals_that_do_not_add_up_are_refused() -> None:
 
 def test_a_published_figure_its_own_policy_could_not_give_is_refused() -> None:
     north = copy.deepcopy(three()[0])
-    cell = next(c for c in north["tables"][0]["cells"] if c["published"] is not None and c["count"] > 20)
+    cell = next(
+        c for c in north["tables"][0]["cells"] if c["published"] is not None and c["count"] > 20
+    )
     cell["published"] += 5
     with pytest.raises(ReturnsRefused, match="cannot stand for the count"):
         combine(submitted(seal(north)), NHS_STYLE)
@@ -215,7 +219,9 @@ def test_one_framework_version_described_two_ways_is_refused() -> None:
         for cell in table["cells"]:
             if cell["level"] == "not-met":
                 cell["level"] = "not-at-all"
-    with pytest.raises(ReturnsRefused, match="south.json: talking-points-service-users@1 has other"):
+    with pytest.raises(
+        ReturnsRefused, match="south.json: talking-points-service-users@1 has other"
+    ):
         combine(submitted(north, seal(south)), NHS_STYLE)
 
 
@@ -223,7 +229,9 @@ def test_problems_of_every_file_are_given_together() -> None:
     north = copy.deepcopy(three()[0])
     north["format_version"] = "0.9"
     with pytest.raises(ReturnsRefused) as refused:
-        combine([SubmittedReturn("north.json", seal(north)), SubmittedReturn("x.json", {})], NHS_STYLE)
+        combine(
+            [SubmittedReturn("north.json", seal(north)), SubmittedReturn("x.json", {})], NHS_STYLE
+        )
     problems = refused.value.problems
     assert problems[0].startswith("north.json: format_version:")
     assert "x.json: format: missing" in problems

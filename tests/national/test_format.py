@@ -86,7 +86,9 @@ def test_codes_frameworks_and_periods_are_checked(north: dict[str, Any]) -> None
     broken["period"]["end"] = "2026-06-30"
     problems = check_return(broken)
     assert 'tables[0].cells[2].outcome: "flying" is not a known code' in problems
-    assert any(p.startswith('tables[1].framework: "unknown@9" is not a framework') for p in problems)
+    assert any(
+        p.startswith('tables[1].framework: "unknown@9" is not a framework') for p in problems
+    )
     assert any(p.startswith("tables[2].by:") for p in problems)
     assert "period.end: \"2026-06-30\" should be 2026-12-31 for the period '2026'" in problems
 
