@@ -77,5 +77,5 @@ def binding_figures(
             zip(np.flatnonzero(lower), result.ineqlin.marginals[upper.sum() :], strict=True),
             zip(np.flatnonzero(exact), result.eqlin.marginals if exact.any() else [], strict=True),
         )
-        found += [figures[i] for i, dual in duals if abs(dual) > _TOLERANCE]
+        found += [figures[int(i)] for i, dual in duals if abs(dual) > _TOLERANCE]
     return found
