@@ -37,7 +37,9 @@ from meaningful.api.models import ApiToken
 from meaningful.api.tokens import issue_token
 from meaningful.conversations.services import agree_conversation
 from meaningful.demo.factories import Personas, make_conversation, make_person
+from meaningful.national.services import store_returns
 from meaningful.plans.services import ActionInput, create_plan
+from tests.national.returns import make_return, many
 
 OK, HIDDEN, DENIED, SIGN_IN = "ok", "not found", "forbidden", "sign in"
 
@@ -65,6 +67,8 @@ class Scene:
     draft_id: str
     record_id: int
     action_id: int
+    national_return_id: int = 0
+    national_period: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,12 +109,21 @@ def action(s: Scene) -> int:
     return s.action_id
 
 
+def national_return(s: Scene) -> int:
+    return s.national_return_id
+
+
+def national_period(s: Scene) -> str:
+    return s.national_period
+
+
 # Outcomes in the order of ROLES: practitioner, team leader, other team, analyst, org-admin,
 # national analyst, auditor, system, anonymous.
 TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
 EVERY_SIGNED_IN = (OK, OK, OK, OK, OK, OK, OK, DENIED, SIGN_IN)
 EVERYBODY = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
 NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
+NATIONAL_ONLY = (DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, SIGN_IN)
 RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
 
 # Web routes, by URL pattern name, each with how to call it and what each role gets.
@@ -172,6 +185,13 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("export-pseudonymised", lambda s: "csv"),
         (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "national": (get("national"), NATIONAL_ONLY),
+    "national-report": (get("national-report", national_period), NATIONAL_ONLY),
+    "national-download": (
+        get("national-download", national_period, lambda s: "csv"),
+        NATIONAL_ONLY,
+    ),
+    "national-withdraw": (post("national-withdraw", national_return), NATIONAL_ONLY),
     "api:openapi-json": (get("api:openapi-json"), EVERYBODY),
     "api:api-root": (get("api:api-root"), (HIDDEN,) * 9),
     # The admin family: organisation administrators only, each seeing their own organisation.
@@ -285,6 +305,15 @@ def scene(personas: Personas) -> Scene:
     first = conversation.records.first()
     assert first is not None
     pending = make_conversation(personas.owner, someone, kind="review")
+    stored = store_returns(
+        system,
+        [
+            (
+                "north.json",
+                json.dumps(make_return("north", many(12, outcome="feeling-safe"))).encode(),
+            )
+        ],
+    ).stored[0]
     return Scene(
         users={
             "practitioner": personas.owner,
@@ -301,6 +330,8 @@ def scene(personas: Personas) -> Scene:
         draft_id=str(pending.pk),
         record_id=first.pk,
         action_id=plan.actions.get().pk,
+        national_return_id=stored.pk,
+        national_period=stored.period_label,
     )
 
 

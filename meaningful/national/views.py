@@ -53,7 +53,9 @@ class ReturnFilesField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data]
+        files = [one for one in (data if isinstance(data, list | tuple) else [data]) if one]
+        if not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         return [super(ReturnFilesField, self).clean(one, initial) for one in files]
 
 
@@ -90,7 +92,7 @@ def _by_period(returns: list[NationalReturn]) -> list[tuple[str, list[NationalRe
 @login_required
 def returns_page(request: HttpRequest) -> HttpResponse:
     user = national_analyst(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     context: dict[str, Any] = {"form": form, "refused": {}}
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
