@@ -142,7 +142,7 @@ def test_a_return_given_twice_is_refused_naming_both_files() -> None:
 def test_two_returns_from_one_organisation_for_one_period_are_refused() -> None:
     first = make_return("north", random_ratings(1, 60, CODES))
     second = make_return("north", random_ratings(2, 60, CODES))
-    with pytest.raises(ReturnsRefused, match="b.json: a second return from North Partnership"):
+    with pytest.raises(ReturnsRefused, match=r"b\.json: a second return from North Partnership"):
         combine([SubmittedReturn("a.json", first), SubmittedReturn("b.json", second)], NHS_STYLE)
 
 
@@ -220,7 +220,7 @@ def test_one_framework_version_described_two_ways_is_refused() -> None:
             if cell["level"] == "not-met":
                 cell["level"] = "not-at-all"
     with pytest.raises(
-        ReturnsRefused, match="south.json: talking-points-service-users@1 has other"
+        ReturnsRefused, match=r"south\.json: talking-points-service-users@1 has other"
     ):
         combine(submitted(north, seal(south)), NHS_STYLE)
 
