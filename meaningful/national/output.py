@@ -38,6 +38,7 @@ def _table_json(family: Family, done: Protected, names: Mapping[str, str]) -> di
         "stage": family.stage,
         "breakdown": family.breakdown,
         "variables": variables,
+        "totals": {d.variable: d.total for d in family.table.dimensions if d.total is not None},
         "across": family.across,
         "labels": labels,
         "rows": [
@@ -137,34 +138,44 @@ def _label(table: Mapping[str, Any], variable: str, code: str) -> str:
 
 
 def grid(table: Mapping[str, Any], organisations: bool = False) -> Grid:
-    """The national figures (or each organisation's, as it published them) as a grid."""
+    """The national figures (or each organisation's, as it published them) as a grid, totals
+    last in both directions."""
     across = table["across"]
     down = [v for v in table["variables"] if v != across]
+    totals = table.get("totals", {})
     entries = table["organisations"] if organisations else table["rows"]
     columns: list[str] = []
     cells: dict[tuple[str, ...], dict[str, str]] = {}
     for entry in entries:
         key = entry["key"]
         place = (entry["organisation_name"],) if organisations else ()
-        row = (*place, *(key[v] for v in down))
         if key[across] not in columns:
             columns.append(key[across])
-        cells.setdefault(row, {})[key[across]] = shown(entry)
-    heads = (["Organisation"] if organisations else []) + [
-        v.replace("_", " ").capitalize() for v in down
-    ]
+        cells.setdefault((*place, *(key[v] for v in down)), {})[key[across]] = shown(entry)
+    columns.sort(key=lambda code: totals.get(across) == code)
+    skip = 1 if organisations else 0
+
+    seen: dict[str, list[str]] = {v: [] for v in down}
+    for row in cells:
+        for v, c in zip(down, row[skip:], strict=True):
+            if c not in seen[v]:
+                seen[v].append(c)
+
+    def order(row: tuple[str, ...]) -> list[Any]:
+        place = [
+            (totals.get(v) == c, seen[v].index(c)) for v, c in zip(down, row[skip:], strict=True)
+        ]
+        return [row[:skip], *place]
+
     rows = [
         (
-            [
-                *row[: 1 if organisations else 0],
-                *(
-                    _label(table, v, c)
-                    for v, c in zip(down, row[1 if organisations else 0 :], strict=True)
-                ),
-            ],
-            [values.get(code, "") for code in columns],
+            [*row[:skip], *(_label(table, v, c) for v, c in zip(down, row[skip:], strict=True))],
+            [cells[row].get(code, "") for code in columns],
         )
-        for row, values in cells.items()
+        for row in sorted(cells, key=order)
+    ]
+    heads = (["Organisation"] if organisations else []) + [
+        v.replace("_", " ").capitalize() for v in down
     ]
     return Grid(heads, [_label(table, across, c) for c in columns], rows)
 

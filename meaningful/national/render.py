@@ -104,7 +104,7 @@ def page_context(data: Data) -> dict[str, Any]:
             title = (
                 f"{framework['name']} (version {framework['version']})"
                 if framework
-                else "Across frameworks"
+                else "Across all frameworks"
             )
             sections.append({"key": key, "title": title, "tables": []})
         with_organisations = not table["breakdown"]

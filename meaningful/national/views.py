@@ -111,7 +111,9 @@ def returns_page(request: HttpRequest) -> HttpResponse:
             context["refused"] = outcome.refused
             if outcome.stored:
                 names = ", ".join(r.organisation_name for r in outcome.stored)
-                messages.success(request, f"Stored {len(outcome.stored)} returns: {names}.")
+                count = len(outcome.stored)
+                noun = "return" if count == 1 else "returns"
+                messages.success(request, f"Stored {count} {noun}: {names}.")
             if not errors:
                 return redirect("national")
         else:
