@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "meaningful.returns",
     "meaningful.api",
     "meaningful.coding",
+    "meaningful.national",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "meaningful.reports.context.navigation",
                 "meaningful.returns.context.navigation",
+                "meaningful.national.context.navigation",
             ],
         },
     },
@@ -180,6 +182,15 @@ PSEUDONYM_KEY = env_str("MEANINGFUL_PSEUDONYM_KEY", "")
 
 # The account that acts for command-line tools and imports, named as such in the audit.
 SYSTEM_USERNAME = env_str("MEANINGFUL_SYSTEM_USERNAME", "system")
+
+# National returns: the disclosure policy for national tables (NHS England style by default).
+NATIONAL_THRESHOLD = env_int("MEANINGFUL_NATIONAL_THRESHOLD", 8, minimum=1)
+NATIONAL_ROUNDING = env_int("MEANINGFUL_NATIONAL_ROUNDING", 5, minimum=1)
+NATIONAL_METHOD = env_str("MEANINGFUL_NATIONAL_METHOD", "rounding")
+if NATIONAL_METHOD not in ("rounding", "suppression"):
+    raise ImproperlyConfigured(
+        f"MEANINGFUL_NATIONAL_METHOD={NATIONAL_METHOD!r}: use rounding or suppression."
+    )
 
 # FHIR: the base of this installation's canonical URLs, and the identifier systems it writes.
 FHIR_BASE_URL = env_str("MEANINGFUL_FHIR_BASE_URL", "https://outcomes.example.org/fhir").rstrip("/")

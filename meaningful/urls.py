@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("meaningful.reports.urls")),
     path("returns/", include("meaningful.returns.urls")),
     path("audit/", include("meaningful.audit.urls")),
+    path("national/", include("meaningful.national.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),

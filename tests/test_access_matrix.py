@@ -45,9 +45,11 @@ from meaningful.demo.factories import (
     make_person,
     set_up_two_factor,
 )
+from meaningful.national.services import store_returns
 from meaningful.people.erasure import raise_erasure_request
 from meaningful.people.services import record_consent
 from meaningful.plans.services import ActionInput, create_plan
+from tests.national.returns import make_return, many
 
 OK, HIDDEN, DENIED, SIGN_IN = "ok", "not found", "forbidden", "sign in"
 
@@ -77,6 +79,8 @@ class Scene:
     action_id: int
     consent_id: int
     erasure_id: int
+    national_return_id: int = 0
+    national_period: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,14 @@ def practitioner(s: Scene) -> int:
     return s.users["practitioner"].pk
 
 
+def national_return(s: Scene) -> int:
+    return s.national_return_id
+
+
+def national_period(s: Scene) -> str:
+    return s.national_period
+
+
 # Outcomes in the order of ROLES: practitioner, team leader, other team, analyst, org-admin,
 # national analyst, auditor, system, anonymous.
 TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
@@ -136,6 +148,7 @@ EVERY_SIGNED_IN = (OK, OK, OK, OK, OK, OK, OK, DENIED, SIGN_IN)
 EVERYBODY = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
 ADMINS_ONLY = (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN)
 NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
+NATIONAL_ONLY = (DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, SIGN_IN)
 RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
 
 # Web routes, by URL pattern name, each with how to call it and what each role gets.
@@ -216,6 +229,13 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("export-pseudonymised", lambda s: "csv"),
         (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "national": (get("national"), NATIONAL_ONLY),
+    "national-report": (get("national-report", national_period), NATIONAL_ONLY),
+    "national-download": (
+        get("national-download", national_period, lambda s: "csv"),
+        NATIONAL_ONLY,
+    ),
+    "national-withdraw": (post("national-withdraw", national_return), NATIONAL_ONLY),
     "api:openapi-json": (get("api:openapi-json"), EVERYBODY),
     "api:api-root": (get("api:api-root"), (HIDDEN,) * 9),
     # The admin family: organisation administrators only, each seeing their own organisation.
@@ -375,6 +395,15 @@ def scene(personas: Personas) -> Scene:
         asked_on=timezone.localdate(),
         what_was_asked="Erase everything held, asked by letter.",
     )
+    stored = store_returns(
+        system,
+        [
+            (
+                "north.json",
+                json.dumps(make_return("north", many(12, outcome="feeling-safe"))).encode(),
+            )
+        ],
+    ).stored[0]
     return Scene(
         users={
             "practitioner": personas.owner,
@@ -393,6 +422,8 @@ def scene(personas: Personas) -> Scene:
         action_id=plan.actions.get().pk,
         consent_id=agreed_to.pk,
         erasure_id=asked.pk,
+        national_return_id=stored.pk,
+        national_period=stored.period_label,
     )
 
 

@@ -48,6 +48,7 @@ class Program:
     seen_low: Any
     seen_high: Any
     answers: dict[bytes, Range] = field(default_factory=dict)
+    whole_numbers: bool = True  # False: linear bounds rounded inwards, no integer programs
 
     @classmethod
     def of(
@@ -58,6 +59,7 @@ class Program:
         high: Any,
         watch: Sequence[Any],
         enough: Enough | None = None,
+        whole_numbers: bool = True,
     ) -> Program:
         """The program over the figures' rows and the coupling rows (each equal to 0), reading
         every solution for the counts in `watch`, explored first for the ranges `enough` wants."""
@@ -75,8 +77,9 @@ class Program:
             {row.tobytes(): i for i, row in enumerate(rows)},
             np.full(len(rows), math.inf),
             np.full(len(rows), -math.inf),
+            whole_numbers=whole_numbers,
         )
-        if enough is not None and len(rows) >= EXPLORE_FROM:
+        if whole_numbers and enough is not None and len(rows) >= EXPLORE_FROM:
             program._explore(enough)
         return program
 
@@ -121,7 +124,7 @@ class Program:
             return None, None
         most, whole_most = self._relaxed(-objective)
         low, high = int(least), None if most is None else -int(most)
-        if whole_least and whole_most:
+        if (whole_least and whole_most) or not self.whole_numbers:
             self.answers[key] = (low, high)
             return low, high
         if enough is not None and not enough(low, high):

@@ -71,8 +71,10 @@ def protect(
     tables: Sequence[TableSpec],
     policy: Policy,
     earlier: Sequence[PublishedFigure] = (),
+    whole_numbers: bool = True,
 ) -> Release:
-    """Protect and audit the tables (and their links to earlier releases) under the policy."""
+    """Protect and audit the tables (and their links to earlier releases) under the policy
+    (`whole_numbers`: see `audit`)."""
     if len({t.name for t in tables}) != len(tables):
         raise ValueError("Each table in a release needs its own name.")
     figures: list[Figure] = []
@@ -86,9 +88,14 @@ def protect(
     if policy.secondary_suppression:
         _secondary(tables, figures, universe.leaves, lines=policy.method == "suppression")
     _publish(figures, policy)
-    result = audit(_as_published(figures, policy), policy, universe.leaves, earlier, _pairs(groups))
+    published = _as_published(figures, policy)
+    result = audit(
+        published, policy, universe.leaves, earlier, _pairs(groups), whole_numbers=whole_numbers
+    )
     if policy.secondary_suppression:
-        result = _suppress_until_safe(universe, tables, figures, policy, earlier, result, groups)
+        result = _suppress_until_safe(
+            universe, tables, figures, policy, earlier, result, groups, whole_numbers
+        )
     return Release(policy, list(tables), figures, result, groups)
 
 
@@ -214,6 +221,7 @@ def _suppress_until_safe(
     earlier: Sequence[PublishedFigure],
     result: Audit,
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
+    whole_numbers: bool = True,
 ) -> Audit:
     """While the audit narrows a hidden figure, hide a neighbour of it and audit again.
 
@@ -253,6 +261,7 @@ def _suppress_until_safe(
             earlier,
             _pairs(groups),
             only={failure.spec for failure in result.failures},
+            whole_numbers=whole_numbers,
         )
         result = Audit([r for r in result.ranges if r.safe] + again.ranges, again.problems)
     return result
