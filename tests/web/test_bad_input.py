@@ -50,6 +50,7 @@ from meaningful.demo.factories import (
 )
 from meaningful.frameworks.models import Framework
 from meaningful.interop.views import UploadForm
+from meaningful.national.views import UploadForm as NationalUploadForm
 from meaningful.people.administrator_views import BreakGlassForm, FindPersonForm
 from meaningful.people.consent_views import ConsentForm, WithdrawForm
 from meaningful.people.erasure import raise_erasure_request
@@ -372,6 +373,12 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
         lambda s, data: ErasureRequestForm(data),
         Page("admin", "post", lambda s: reverse("erasure-request-new")),
     ),
+    NationalUploadForm: FormCase(
+        lambda s, data: NationalUploadForm(data),
+        Page("national", "post", lambda s: reverse("national")),
+        lambda s: {"returns": "{}"},
+        files=True,
+    ),
     ReturnForm: FormCase(
         lambda s, data: ReturnForm(data, organisations=[s.personas.organisation]),
         Page("admin", "post", lambda s: reverse("returns")),
@@ -495,7 +502,17 @@ def counts() -> dict[str, int]:
 
 def signed_in_client(scene: Scene, who: str) -> Client:
     client = Client(raise_request_exception=True)
-    if who:
+    if who == "national":
+        user = create_staff_user(
+            scene.personas.system,
+            scene.personas.organisation,
+            username="fuzz-national",
+            first_name="Nia",
+            last_name="National",
+        )
+        grant_role(scene.personas.system, user, Role.NATIONAL_ANALYST)
+        client.force_login(user)
+    elif who:
         user = scene.auditor if who == "auditor" else getattr(scene.personas, who)
         client.force_login(user)
     return client
@@ -514,10 +531,9 @@ def send(client: Client, page: Page, scene: Scene, data: dict[str, Any], files: 
     if page.method == "get":
         return client.get(f"{url}?{urlencode(body, doseq=True, errors='surrogatepass')}")
     if files:
-        upload = SimpleUploadedFile(
-            "records.csv", str(body.pop("file", "")).encode("utf-8", "surrogatepass")
-        )
-        return client.post(url, {**{k: as_sent(v) for k, v in body.items()}, "file": upload})
+        field, name = ("returns", "return.json") if "returns" in body else ("file", "records.csv")
+        upload = SimpleUploadedFile(name, str(body.pop(field, "")).encode("utf-8", "surrogatepass"))
+        return client.post(url, {**{k: as_sent(v) for k, v in body.items()}, field: upload})
     encoded = urlencode(body, doseq=True, errors="surrogatepass")
     return client.post(url, encoded, content_type="application/x-www-form-urlencoded")
 
