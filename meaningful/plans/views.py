@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from meaningful.accounts.access import can_reach_person
+from meaningful.accounts.models import User
 from meaningful.accounts.views import signed_in_user
 from meaningful.audit.services import record_event, revisions_of
 from meaningful.errors import NotFound
@@ -84,11 +85,10 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     action = Action.objects.select_related("plan__person").filter(pk=action_id).first()
     if action is None or not can_reach_person(user, action.plan.person):
         raise NotFound("No such action.")
-    person = action.plan.person
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
         result = EditResult([("", f"'{action.description}': {NOT_A_STATUS}")])
-        return _plan_page(request, person, (action.pk, action.status, result))
+        return _refused(request, user, action, action.status, result)
     status = form.cleaned_data["status"]
     before = action.version
     result = attempt_edit(
@@ -101,12 +101,20 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
         ),
     )
     if not result.saved:
-        return _plan_page(request, person, (action.pk, status, result))
+        return _refused(request, user, action, status, result)
     if action.version != before:
         messages.success(
             request, f"'{action.description}' is now {action.get_status_display().lower()}."
         )
-    return redirect("plan", person.pk)
+    return redirect("plan", action.plan.person_id)
+
+
+def _refused(
+    request: HttpRequest, user: User, action: Action, chosen: str, result: EditResult
+) -> HttpResponse:
+    """Show the plan again, with why the status was not changed and the status chosen kept."""
+    person = read_person(user, str(action.plan.person_id), purpose="support plan")
+    return _plan_page(request, person, (action.pk, chosen, result))
 
 
 @login_required
