@@ -24,6 +24,14 @@ def write(folder: Path, document: dict[str, Any], name: str | None = None) -> Pa
     return path
 
 
+@pytest.fixture(autouse=True)
+def keep_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command closes every connection when it ends; the test's transaction must outlive it."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 @pytest.fixture
 def returns(tmp_path: Path) -> list[Path]:
     return [
