@@ -24,10 +24,16 @@ from meaningful.accounts.services import (
 )
 from meaningful.accounts.two_factor import confirm_set_up, secret_of, start_set_up
 from meaningful.conversations.models import Conversation
-from meaningful.conversations.services import OutcomeInput, record_conversation
+from meaningful.conversations.services import (
+    OutcomeInput,
+    agree_conversation,
+    record_conversation,
+)
 from meaningful.frameworks.models import Framework
 from meaningful.people.models import Person
 from meaningful.people.services import register_person
+from meaningful.plans.models import Action
+from meaningful.plans.services import ActionInput, create_plan
 
 PERSONA_PASSWORD = "a-long-test-password-42"  # noqa: S105 - test accounts only
 
@@ -126,6 +132,25 @@ def make_conversation(
         held_on=held_on or timezone.localdate() - timedelta(days=1),
         story="We talked about getting out more.",
     )
+
+
+def make_action(
+    actor: User,
+    conversation: Conversation,
+    action: ActionInput,
+    *,
+    starts_on: date | None = None,
+) -> Action:
+    """Agree the conversation and start a plan from it with one action; that action."""
+    agree_conversation(actor, conversation)
+    plan = create_plan(
+        actor,
+        conversation.person,
+        starts_on=starts_on or conversation.held_on,
+        conversation=conversation,
+        actions=[action],
+    )
+    return plan.actions.get()
 
 
 def app_code(secret: str, *, steps_ahead: int = 0) -> str:

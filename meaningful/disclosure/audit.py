@@ -220,16 +220,16 @@ def _audit_block(
         for f in block.figures
         if f.status == "primary" and wanted(f)
     }
+    enough = functools.partial(_enough, policy)
     program = Program.of(
         sparse.csr_matrix(np.array(list(rows.values()), dtype=float)),
         layout.coupling(),
         np.array([low for low, _ in specs.values()], dtype=float),
         np.array([high for _, high in specs.values()], dtype=float),
         watch=[rows[spec] for spec in hidden],
-        enough=functools.partial(_enough, policy),
+        enough=enough,
         whole_numbers=whole_numbers,
     )
-    enough = functools.partial(_enough, policy)
     seen: set[tuple[Spec, str]] = set()
     for figure in block.figures:
         if figure.status != "primary" or (figure.spec, figure.release) in seen:

@@ -8,8 +8,6 @@ The national side reads returns only through `parse_return`, `return_checksum` a
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +17,7 @@ from typing import Any
 from meaningful.accounts.models import ServiceKind
 from meaningful.people.models import ClientGroup, Sex
 from meaningful.reports.period import parse_period
+from meaningful.returns.schema import return_checksum as return_checksum
 
 FORMAT = "meaningful-return"
 FORMAT_VERSION = "1.0"
@@ -70,22 +69,6 @@ def parse_return(raw: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise UnreadableReturn("the file holds JSON but not a return (a JSON object).")
     return document
-
-
-def canonical_bytes(document: Mapping[str, Any]) -> bytes:
-    """The document as the checksum reads it: sorted keys, no spaces, UTF-8."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
-
-
-def return_checksum(document: Mapping[str, Any]) -> str:
-    """'sha256:<hex>' of the canonical JSON of the document without metadata.checksum."""
-    body = copy.deepcopy(dict(document))
-    metadata = body.get("metadata")
-    if isinstance(metadata, dict):
-        metadata.pop("checksum", None)
-    return "sha256:" + hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
 def stated_checksum(document: Mapping[str, Any]) -> str:

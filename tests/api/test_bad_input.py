@@ -22,11 +22,10 @@ from hypothesis import strategies as st
 from meaningful.api.tokens import issue_token
 from meaningful.audit.models import Revision
 from meaningful.conversations.models import Conversation, OutcomeRecord
-from meaningful.conversations.services import agree_conversation
-from meaningful.demo.factories import Personas, make_conversation
+from meaningful.demo.factories import Personas, make_action, make_conversation
 from meaningful.people.models import Person
 from meaningful.plans.models import Action, SupportPlan
-from meaningful.plans.services import ActionInput, create_plan
+from meaningful.plans.services import ActionInput
 from meaningful.text import text_problem
 from tests.web.test_bad_input import NASTY
 
@@ -61,15 +60,8 @@ def scene(personas: Personas, person: Person) -> Scene:
     agreed = make_conversation(
         personas.owner, person, held_on=timezone.localdate() - timedelta(days=30)
     )
-    agree_conversation(personas.owner, agreed)
-    plan = create_plan(
-        personas.owner,
-        person,
-        starts_on=agreed.held_on,
-        conversation=agreed,
-        actions=[ActionInput("Phone the lunch club", "service")],
-    )
-    return Scene(person, make_conversation(personas.owner, person), plan.actions.get())
+    action = make_action(personas.owner, agreed, ActionInput("Phone the lunch club", "service"))
+    return Scene(person, make_conversation(personas.owner, person), action)
 
 
 def version_of(record: Any) -> int:

@@ -12,11 +12,10 @@ from django.utils import timezone
 from meaningful.api.tokens import issue_token
 from meaningful.audit.models import AuditEvent
 from meaningful.conversations.models import Conversation
-from meaningful.conversations.services import agree_conversation
-from meaningful.demo.factories import Personas, make_conversation
+from meaningful.demo.factories import Personas, make_action, make_conversation
 from meaningful.people.models import Person
 from meaningful.plans.models import Action
-from meaningful.plans.services import ActionInput, create_plan
+from meaningful.plans.services import ActionInput
 
 
 class Caller:
@@ -137,15 +136,12 @@ def test_two_clients_correct_the_same_outcome_record(
 def test_two_clients_change_the_same_action_and_person(
     owner: Caller, colleague: Caller, personas: Personas, conversation: Conversation
 ) -> None:
-    agree_conversation(personas.owner, conversation)
-    plan = create_plan(
+    action = make_action(
         personas.owner,
-        conversation.person,
+        conversation,
+        ActionInput("Phone the lunch club", "service"),
         starts_on=timezone.localdate(),
-        conversation=conversation,
-        actions=[ActionInput("Phone the lunch club", "service")],
     )
-    action = plan.actions.get()
     [listed] = owner.get(f"/people/{conversation.person_id}/plan")["actions"]
     assert listed["version"] == 1
     assert owner.send("patch", f"/actions/{action.pk}", {"version": 1, "status": "done"})[0] == 200

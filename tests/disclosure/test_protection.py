@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-import numpy as np
 import pytest
-from scipy.optimize import linprog
 
 from meaningful.disclosure.audit import PublishedFigure, audit
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.protect import Release, protect
 from meaningful.disclosure.tables import TableSpec, Universe, flat, tree
+from tests.disclosure.attacker import attacker_range
 
 LEVELS = ("Met", "Partly", "Not met")
 SERVICES = {"Homecare": ("A", "B"), "Reablement": ("C", "D")}
@@ -52,29 +50,9 @@ def organisation_tables() -> list[TableSpec]:
 
 
 def attack(release: Release, cell: tuple[str, tuple[str, ...]]) -> tuple[float, float]:
-    """An attacker's own linear program over the 12 finest cells, from the published figures."""
-    index = {(t, lv): i for i, (t, lv) in enumerate((t, lv) for t in TEAMS for lv in LEVELS)}
-    rows, lows, highs = [], [], []
-    target = None
-    for figure in release.published():
-        row = np.zeros(len(index))
-        spec = dict(figure.spec)
-        for (team, level), i in index.items():
-            if team in spec.get("team", TEAMS) and level in spec.get("level", LEVELS):
-                row[i] = 1
-        if (figure.table, figure.key) == cell:
-            target = row
-        rows.append(row)
-        lows.append(figure.low)
-        highs.append(np.inf if figure.high is None else figure.high)
-    assert target is not None
-    a = np.array(rows)
-    a_ub = np.vstack([a, -a])
-    b_ub = np.concatenate([highs, -np.array(lows)])
-    finite = np.isfinite(b_ub)
-    least: Any = linprog(target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None))
-    most: Any = linprog(-target, A_ub=a_ub[finite], b_ub=b_ub[finite], bounds=(0, None))
-    low, high = float(least.fun), -float(most.fun)
+    """What an attacker's own linear program makes of one published cell."""
+    [spec] = [f.spec for f in release.figures if (f.table, f.key) == cell]
+    low, high = attacker_range(release.published(), {"team": TEAMS, "level": LEVELS}, spec)
     return round(low, 6), round(high, 6)
 
 

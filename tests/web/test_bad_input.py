@@ -41,10 +41,10 @@ from meaningful.conversations.forms import (
     StartForm,
 )
 from meaningful.conversations.models import Conversation, OutcomeRecord
-from meaningful.conversations.services import agree_conversation
 from meaningful.demo.factories import (
     PERSONA_PASSWORD,
     Personas,
+    make_action,
     make_conversation,
     set_up_two_factor,
 )
@@ -58,7 +58,7 @@ from meaningful.people.erasure_views import DecisionForm, ErasureRequestForm
 from meaningful.people.models import BreakGlass, Consent, ErasureRequest, Person
 from meaningful.people.services import record_consent
 from meaningful.plans.models import Action, SupportPlan
-from meaningful.plans.services import ActionInput, create_plan
+from meaningful.plans.services import ActionInput
 from meaningful.plans.views import ActionEditForm, ActionStatusForm
 from meaningful.reports.views import ReportForm
 from meaningful.returns.views import ReturnForm
@@ -129,13 +129,10 @@ def scene(personas: Personas, person: Person) -> Scene:
     agreed = make_conversation(
         personas.owner, person, held_on=timezone.localdate() - timedelta(days=30)
     )
-    agree_conversation(personas.owner, agreed)
-    plan = create_plan(
+    action = make_action(
         personas.owner,
-        person,
-        starts_on=agreed.held_on,
-        conversation=agreed,
-        actions=[ActionInput("Phone the lunch club", "service", outcome="seeing-people")],
+        agreed,
+        ActionInput("Phone the lunch club", "service", outcome="seeing-people"),
     )
     draft = make_conversation(personas.owner, person)
     record = draft.records.select_related("outcome").get(outcome__code="seeing-people")
@@ -169,7 +166,7 @@ def scene(personas: Personas, person: Person) -> Scene:
         person,
         draft,
         record,
-        plan.actions.get(),
+        action,
         consent,
         erasure,
         auditor,

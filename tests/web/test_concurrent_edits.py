@@ -19,11 +19,10 @@ from django.utils import timezone
 from meaningful.audit.models import AuditEvent
 from meaningful.audit.services import revisions_of
 from meaningful.conversations.models import Conversation, OutcomeRecord
-from meaningful.conversations.services import agree_conversation
-from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_conversation
+from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_action, make_conversation
 from meaningful.people.models import Person
 from meaningful.plans.models import Action
-from meaningful.plans.services import ActionInput, create_plan
+from meaningful.plans.services import ActionInput
 from meaningful.web.form_errors import MISSING_VERSION
 
 
@@ -191,15 +190,12 @@ def test_two_people_correct_the_same_conversation(
 
 @pytest.fixture
 def action(personas: Personas, person: Person, conversation: Conversation) -> Action:
-    agree_conversation(personas.owner, conversation)
-    plan = create_plan(
+    return make_action(
         personas.owner,
-        person,
+        conversation,
+        ActionInput("Phone the lunch club", "service"),
         starts_on=timezone.localdate(),
-        conversation=conversation,
-        actions=[ActionInput("Phone the lunch club", "service")],
     )
-    return plan.actions.get()
 
 
 def test_two_people_correct_the_same_action(
