@@ -133,3 +133,21 @@ def test_only_national_analysts_may_combine(
     personas = make_personas()
     assert run(*returns, "--out", tmp_path / "n.json", "--as", personas.analyst.username) == 1
     assert "is not a national analyst" in capsys.readouterr().err
+
+
+def test_stored_returns_are_combined_and_kept_for_the_report_page(
+    returns: list[Path], tmp_path: Path
+) -> None:
+    from meaningful.accounts.services import system_account
+    from meaningful.national.models import NationalReport
+    from meaningful.national.services import store_returns
+
+    stored = store_returns(system_account(), [(p.name, p.read_bytes()) for p in returns])
+    assert len(stored.stored) == 3
+    out = tmp_path / "national.pdf"
+    assert run("--stored", "2026", "--out", out) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    report = NationalReport.objects.get()
+    assert report.passed and report.release["period"]["label"] == "2026"
+    assert run("--stored", "2031", "--out", out) == 1
+    assert run(*returns, "--stored", "2026", "--out", out) == 1
