@@ -3,13 +3,17 @@
 Rounding (the national default): counts from 1 to the largest unsafe count hidden, the rest
 rounded, as `meaningful.disclosure.protect` does it. Rounded national totals can still narrow
 an organisation's hidden count (three hidden counts of at most 7 under a national figure of 20
-are each at least 4), so where the audit finds that, the national figure is withheld, shown as
-[c] and known to readers only as 8 or more, and the audit runs again. Suppression: the
-disclosure package's own protection, with its secondary suppression, sees the organisations'
-figures as an earlier release.
+are each at least 4). Suppression: the disclosure package's own protection, with its secondary
+suppression, seeing the organisations' figures as an earlier release.
 
-Before either, counts an organisation's own published figures already give away are found: they
-are reported for the organisation, audited as known rather than blamed on the national tables.
+Either way, while the audit still finds a hidden count narrowed, the national figure its bound
+rests on (here or in a linked table) is hidden and the count audited again: under rounding it
+is withheld, shown as [c] and known to readers only as above the largest small count; under
+suppression it is hidden as a secondary suppression, and lines are completed.
+
+Before any of that, counts an organisation's own published figures already give away are
+found: they are reported for the organisation and audited as known, not blamed on the national
+tables.
 """
 
 from __future__ import annotations
@@ -235,6 +239,9 @@ def _hide_until_safe(
         known = [*published_figures(release), *earlier, *_linked_figures(found)]
         if not _hide(failures, candidates, hidden, known, release.policy, leaves, reason):
             return
+        if suppression:
+            for table in (release, *(link.release for link in found)):
+                _complete_lines(table)
         failing = {(r.table, r.key, r.release) for r in failures}
         again = audit(
             _only(published_figures(release), failing),
@@ -377,9 +384,7 @@ def _breadth(spec: Spec, leaves: dict[str, tuple[str, ...]]) -> int:
     return math.prod(len(restricted.get(v, codes)) for v, codes in leaves.items())
 
 
-def _overlap(
-    one: tuple[tuple[str, tuple[str, ...]], ...], other: tuple[tuple[str, tuple[str, ...]], ...]
-) -> bool:
+def _overlap(one: Spec, other: Spec) -> bool:
     """True when two figures count some of the same records (a variable absent counts all)."""
     theirs = dict(other)
     return all(
