@@ -147,31 +147,13 @@ def given_away_before(
     """Hidden organisation counts that the organisations' own published figures already narrow
     below the protection level, before any national figure is published.
 
-    An organisation whose own audit passed by criteria at least as strict as the national ones
-    is taken at its word: were it wrong, its counts would be blamed on the national tables,
-    which would then be refused, never published unsafe.
+    An organisation's own audit is not taken for this: the national audit links tables (first
+    and latest levels, a breakdown and the plain table) that the organisation may have audited
+    apart.
     """
-    trusted = {code for code, own in family.audited.items() if _as_strict(own, policy)}
-    own = [
-        dataclasses.replace(f, status="secondary")
-        if f.status == "primary" and f.key[0] in trusted
-        else f
-        for f in [*family.linked, *own_links]
-    ]
-    if not any(f.status == "primary" for f in own):
-        return []
-    return audit(
-        [], policy, dict(family.universe.leaves), own, whole_numbers=whole_numbers
-    ).failures
-
-
-def _as_strict(own: Policy, national: Policy) -> bool:
-    """True when an audit that passed under `own` also passes under `national`'s criteria."""
-    if own.protection_level < national.protection_level:
-        return False
-    if national.method == "rounding":
-        return True
-    return own.method == "suppression" and own.largest_unsafe >= national.largest_unsafe
+    own = [*family.linked, *own_links]
+    leaves = dict(family.universe.leaves)
+    return audit([], policy, leaves, own, whole_numbers=whole_numbers).failures
 
 
 def protect_family(
