@@ -33,7 +33,7 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 PAIR = ("count", "published")
 _CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TOP_LEVEL = (
     "format",
     "format_version",
@@ -147,7 +147,7 @@ class _Checker:
             self.fail(where, f"should be non-empty text, not {_describe(value)}")
             return False
         if pattern is not None and not pattern.match(value):
-            self.fail(where, f"{_describe(value)} is not a code (lower-case letters, digits, -)")
+            self.fail(where, f"{_describe(value)} is not a code (letters, digits, - and _)")
             return False
         return True
 
