@@ -2,7 +2,8 @@
 
 SQLite: the database's own online backup, a consistent copy even while the service runs.
 PostgreSQL: `pg_dump` in its custom format, restored with `pg_restore` in one transaction. Both
-keep everything, the audit trail's append-only guard included. A backup is recorded in the audit
+keep everything, the audit trail's append-only guard included; on PostgreSQL a restore grants the
+application's role (MEANINGFUL_DB_APP_ROLE) its privileges again. A backup is recorded in the audit
 trail before it is taken (so the copy holds its own record); a restore checks the restored audit
 chain and then records itself on it.
 """
@@ -16,10 +17,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 from meaningful.accounts.models import User
 from meaningful.accounts.services import system_account
+from meaningful.audit.grants import GrantError, grant_app_role
 from meaningful.audit.services import record_event, verify_chain
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -103,6 +106,20 @@ def backup(actor: User, out: Path) -> dict[str, Any]:
     }
 
 
+def _grant_again() -> None:
+    """Recreated tables take the owner's default privileges, read-write for the application's
+    role, audit trail included; the copy's own grants do not take them away. Close it again."""
+    if not settings.DB_APP_ROLE:
+        return
+    try:
+        grant_app_role(connection, settings.DB_APP_ROLE)
+    except GrantError as error:
+        raise BackupError(
+            f"The backup is restored, but the application's role is not yet limited again: {error} "
+            "Then run `meaningful grant-app-role` as the owner before starting the service."
+        ) from error
+
+
 def restore(actor_username: str, source: Path) -> dict[str, Any]:
     """Replace the whole database with a backup, check its audit chain, and record the restore."""
     if not source.is_file():
@@ -134,6 +151,7 @@ def restore(actor_username: str, source: Path) -> dict[str, Any]:
             ],
             env,
         )
+        _grant_again()
     else:
         raise BackupError(
             f"Backups are restored for SQLite and PostgreSQL, not {connection.vendor}."

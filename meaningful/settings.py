@@ -53,6 +53,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the role the application connects as, which must not own the tables; migrations
+# grant it what it needs and keep the audit trail append-only for it (docs/deployment.md).
+DB_APP_ROLE = env_str("MEANINGFUL_DB_APP_ROLE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "meaningful.web",
     "meaningful.interop",
     "meaningful.reports",
+    "meaningful.returns",
     "meaningful.api",
     "meaningful.coding",
     "meaningful.national",
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meaningful.reports.context.navigation",
+                "meaningful.returns.context.navigation",
                 "meaningful.national.context.navigation",
             ],
         },
@@ -124,9 +129,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Limits on what one request may send, besides an uploaded file (docs/deployment.md): a form or
+# API body above 2.5 MB is refused with 413 before any of it is read into a form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads are spooled to a temporary file
+
 SESSION_COOKIE_AGE = 60 * env_int("MEANINGFUL_SESSION_MINUTES", 30, minimum=5)
 # How long an administrator's break-glass access to one person's record lasts.
 BREAK_GLASS_MINUTES = env_int("MEANINGFUL_BREAK_GLASS_MINUTES", 60, minimum=5)
+# How long a person's record is kept after the last contact (docs/subject-access.md), and until
+# what age when the person was a child at that contact.
+RETENTION_YEARS_AFTER_LAST_CONTACT = env_int(
+    "MEANINGFUL_RETENTION_YEARS_AFTER_LAST_CONTACT", 6, minimum=1
+)
+RETENTION_CHILD_UNTIL_AGE = env_int("MEANINGFUL_RETENTION_CHILD_UNTIL_AGE", 25, minimum=18)
+# Every member of staff signs in with a code from an authenticator app as well as a password.
+REQUIRE_TWO_FACTOR = env_bool("MEANINGFUL_REQUIRE_TWO_FACTOR", default=True)
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last thing the user did
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("MEANINGFUL_SECURE_COOKIES", default=False)

@@ -67,6 +67,7 @@ def main() -> None:
             **os.environ,
             "DATABASE_URL": f"sqlite:///{folder}/shots.sqlite3",
             "MEANINGFUL_DATA_DIR": folder,
+            "MEANINGFUL_REQUIRE_TWO_FACTOR": "false",
         }
         meaningful = [sys.executable, "-m", "meaningful"]
         subprocess.run(

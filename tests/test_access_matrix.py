@@ -29,15 +29,25 @@ from django.http import HttpResponse, HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from meaningful.accounts.models import Role, User
 from meaningful.accounts.services import create_staff_user, grant_role
+from meaningful.accounts.two_factor import CODE, SET_UP
 from meaningful.api.api import api
 from meaningful.api.models import ApiToken
 from meaningful.api.tokens import issue_token
 from meaningful.conversations.services import agree_conversation
-from meaningful.demo.factories import Personas, make_conversation, make_person
+from meaningful.demo.factories import (
+    PERSONA_PASSWORD,
+    Personas,
+    make_conversation,
+    make_person,
+    set_up_two_factor,
+)
 from meaningful.national.services import store_returns
+from meaningful.people.erasure import raise_erasure_request
+from meaningful.people.services import record_consent
 from meaningful.plans.services import ActionInput, create_plan
 from tests.national.returns import make_return, many
 
@@ -67,6 +77,8 @@ class Scene:
     draft_id: str
     record_id: int
     action_id: int
+    consent_id: int
+    erasure_id: int
     national_return_id: int = 0
     national_period: str = ""
 
@@ -109,6 +121,18 @@ def action(s: Scene) -> int:
     return s.action_id
 
 
+def consent(s: Scene) -> int:
+    return s.consent_id
+
+
+def erasure(s: Scene) -> int:
+    return s.erasure_id
+
+
+def practitioner(s: Scene) -> int:
+    return s.users["practitioner"].pk
+
+
 def national_return(s: Scene) -> int:
     return s.national_return_id
 
@@ -122,6 +146,7 @@ def national_period(s: Scene) -> str:
 TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
 EVERY_SIGNED_IN = (OK, OK, OK, OK, OK, OK, OK, DENIED, SIGN_IN)
 EVERYBODY = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
+ADMINS_ONLY = (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN)
 NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
 NATIONAL_ONLY = (DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, SIGN_IN)
 RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
@@ -130,15 +155,26 @@ RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=fee
 ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     "home": (get("home"), EVERY_SIGNED_IN),
     "login": (get("login"), EVERYBODY),
+    "two-factor-code": (get("two-factor-code"), (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN)),
     "logout": (post("logout"), EVERYBODY),
     "keep-session": (post("keep-session"), (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN)),
     "health": (get("health"), EVERYBODY),
+    "two-factor": (get("two-factor"), EVERY_SIGNED_IN),
+    "two-factor-set-up": (get("two-factor-set-up"), EVERY_SIGNED_IN),
+    "two-factor-recovery-codes": (get("two-factor-recovery-codes"), EVERY_SIGNED_IN),
+    "two-factor-turn-off": (get("two-factor-turn-off"), EVERY_SIGNED_IN),
+    "two-factor-reset": (get("two-factor-reset", practitioner), ADMINS_ONLY),
     "caseload": (get("caseload"), EVERY_SIGNED_IN),
     "person": (get("person", person), TEAM_ONLY),
     "reports": (get("reports"), (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)),
     "report-download": (
         get("report-download", lambda s: "csv"),
         (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "returns": (get("returns"), (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)),
+    "return-download": (
+        post("return-download", data={"period": "2026", "kind": "draft"}),
+        (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
     "conversation-start": (get("conversation-start", person), TEAM_ONLY),
     "conversation-record": (get("conversation-record", person, query=RECORD_QUERY), TEAM_ONLY),
@@ -147,14 +183,17 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         (OK, OK, OK, OK, OK, OK, OK, OK, SIGN_IN),
     ),
     "conversation": (get("conversation", agreed), TEAM_ONLY),
-    "conversation-agree": (post("conversation-agree", draft), TEAM_ONLY),
+    "conversation-agree": (post("conversation-agree", draft, data={"version": 1}), TEAM_ONLY),
     "conversation-edit": (get("conversation-edit", agreed), TEAM_ONLY),
     "conversation-agreed": (get("conversation-agreed", agreed), TEAM_ONLY),
     "record-edit": (get("record-edit", agreed, record), TEAM_ONLY),
     "plan": (get("plan", person), TEAM_ONLY),
     "my-plan": (get("my-plan", person), TEAM_ONLY),
     "my-plan-pdf": (get("my-plan-pdf", person), TEAM_ONLY),
-    "action-status": (post("action-status", action, data={"status": "done"}), TEAM_ONLY),
+    "action-status": (
+        post("action-status", action, data={"status": "done", "version": 1}),
+        TEAM_ONLY,
+    ),
     "action-edit": (get("action-edit", action), TEAM_ONLY),
     "import-upload": (
         get("import-upload"),
@@ -176,6 +215,11 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("subject-access"),
         (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "erasure-requests": (get("erasure-requests"), ADMINS_ONLY),
+    "erasure-request-new": (get("erasure-request-new"), ADMINS_ONLY),
+    "erasure-request": (get("erasure-request", erasure), ADMINS_ONLY),
+    "consent-record": (get("consent-record", person), TEAM_ONLY),
+    "consent-withdraw": (get("consent-withdraw", person, consent), TEAM_ONLY),
     "export-records": (
         get("export-records", lambda s: "csv"),
         (OK, OK, OK, DENIED, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
@@ -195,6 +239,7 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     "api:openapi-json": (get("api:openapi-json"), EVERYBODY),
     "api:api-root": (get("api:api-root"), (HIDDEN,) * 9),
     # The admin family: organisation administrators only, each seeing their own organisation.
+    "admin-sign-in": (get("admin-sign-in"), ADMINS_ONLY),
     "admin:index": (get("admin:index"), (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, OK, *NOT_STAFF)),
     "admin:auth_group_changelist": (
         get("admin:auth_group_changelist"),
@@ -265,7 +310,39 @@ API: dict[str, tuple[Callable[[Scene], Call], tuple[str, ...]]] = {
         API_TEAM_ONLY,
     ),
     "POST /api/conversations/{conversation_id}/agree": (
-        lambda s: Call("post", f"/api/conversations/{s.draft_id}/agree", {}),
+        lambda s: Call("post", f"/api/conversations/{s.draft_id}/agree", {"version": 1}),
+        API_TEAM_ONLY,
+    ),
+    "GET /api/conversations/{conversation_id}": (
+        lambda s: Call("get", f"/api/conversations/{s.agreed_id}"),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/conversations/{conversation_id}": (
+        lambda s: Call(
+            "patch",
+            f"/api/conversations/{s.draft_id}",
+            {"version": 1, "reason": "typo", "story": "We met at the day centre."},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/conversations/{conversation_id}/records/{outcome}": (
+        lambda s: Call(
+            "patch",
+            f"/api/conversations/{s.draft_id}/records/seeing-people",
+            {"version": 1, "reason": "her words", "what_matters": "To see my sister"},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/people/{person_id}": (
+        lambda s: Call(
+            "patch",
+            f"/api/people/{s.person_id}",
+            {"version": 1, "reason": "moved", "postcode": "DD1 4HN"},
+        ),
+        API_TEAM_ONLY,
+    ),
+    "PATCH /api/actions/{action_id}": (
+        lambda s: Call("patch", f"/api/actions/{s.action_id}", {"version": 1, "status": "done"}),
         API_TEAM_ONLY,
     ),
     "GET /api/people/{person_id}/fhir": (
@@ -305,6 +382,19 @@ def scene(personas: Personas) -> Scene:
     first = conversation.records.first()
     assert first is not None
     pending = make_conversation(personas.owner, someone, kind="review")
+    agreed_to = record_consent(
+        personas.owner, someone, "share-anonymised-quotes", given_on=timezone.localdate()
+    )
+    second_admin = create_staff_user(
+        system, organisation, username="matrix-admin-2", first_name="Ad", last_name="Two"
+    )
+    grant_role(system, second_admin, Role.ORG_ADMIN, organisation=organisation)
+    asked = raise_erasure_request(
+        second_admin,
+        someone,
+        asked_on=timezone.localdate(),
+        what_was_asked="Erase everything held, asked by letter.",
+    )
     stored = store_returns(
         system,
         [
@@ -330,6 +420,8 @@ def scene(personas: Personas) -> Scene:
         draft_id=str(pending.pk),
         record_id=first.pk,
         action_id=plan.actions.get().pk,
+        consent_id=agreed_to.pk,
+        erasure_id=asked.pk,
         national_return_id=stored.pk,
         national_period=stored.period_label,
     )
@@ -393,16 +485,70 @@ def test_each_role_gets_what_the_table_says_from_the_api(
     token = token_for(scene, role)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     call = build(scene)
-    if call.method == "post":
-        response = client.post(
-            call.url, json.dumps(call.data), content_type="application/json", headers=headers
-        )
-    else:
-        response = client.get(call.url, headers=headers)
+    response = api_call(client, call, headers)
     want = expected[ROLES.index(role)]
     assert outcome_of(response) == want, f"{operation} as {role}: {response.status_code}"
     if want != OK:
         assert FAMILY_NAME not in body_of(response)
+
+
+def api_call(client: Client, request: Call, headers: dict[str, str]) -> HttpResponseBase:
+    if request.method in ("post", "patch"):
+        send = client.post if request.method == "post" else client.patch
+        body = json.dumps(request.data)
+        return send(request.url, body, content_type="application/json", headers=headers)
+    return client.get(request.url, headers=headers)
+
+
+def call(client: Client, request: Call) -> HttpResponseBase:
+    if request.method == "post":
+        return client.post(request.url, request.data or {})
+    return client.get(request.url)
+
+
+# Part-way through signing in, the password given but not yet the code (or, where two-factor is
+# required, not yet set up): the session is a visitor's everywhere but on the second step's pages.
+SECOND_STEP_PAGES = {CODE: "two-factor-code", SET_UP: "two-factor-set-up"}
+
+
+def part_way_signed_in(client: Client, user: User, step: str, settings: Settings) -> None:
+    if step == CODE:
+        set_up_two_factor(user)
+    else:
+        settings.REQUIRE_TWO_FACTOR = True
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PERSONA_PASSWORD}
+    )
+    assert response["Location"] == reverse(SECOND_STEP_PAGES[step])
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("step", [CODE, SET_UP])
+@pytest.mark.parametrize("role", ["practitioner", "org-admin"])
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_part_way_through_signing_in_every_page_is_as_for_a_visitor(
+    client: Client, scene: Scene, settings: Settings, route: str, role: str, step: str
+) -> None:
+    part_way_signed_in(client, scene.users[role], step, settings)
+    build, expected = ROUTES[route]
+    response = call(client, build(scene))
+    if route in SECOND_STEP_PAGES.values():
+        page = reverse(SECOND_STEP_PAGES[step])
+        assert response.status_code == 200 or response["Location"] == page
+        return
+    visitor = expected[ROLES.index("anonymous")]
+    assert outcome_of(response) == visitor, f"{route}: {response.status_code}"
+    assert FAMILY_NAME not in body_of(response)
+
+
+@pytest.mark.parametrize("step", [CODE, SET_UP])
+def test_part_way_through_signing_in_the_api_answers_401(
+    client: Client, scene: Scene, settings: Settings, step: str
+) -> None:
+    part_way_signed_in(client, scene.users["practitioner"], step, settings)
+    for operation, (build, _) in API.items():
+        response = api_call(client, build(scene), {})
+        assert response.status_code == 401, operation
 
 
 def api_operations() -> set[str]:

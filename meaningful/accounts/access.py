@@ -61,7 +61,7 @@ def reachable_people(user: User) -> QuerySet[Person]:
     from meaningful.people.models import Allocation, Person
 
     if user.is_system:
-        return Person.objects.all()
+        return Person.objects.filter(erased_at__isnull=True)  # an erased record holds nothing
     # "id IN (people allocated to my teams)": no join, so no duplicates to remove, and both
     # SQLite and PostgreSQL drive the query from the team's allocations, not from every person.
     current = Allocation.objects.filter(team__in=care_teams(user), ended_on__isnull=True)

@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import ForeignKey, Model, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from meaningful.accounts.models import Membership, Organisation, Role, Service, Team, User
 
@@ -123,11 +125,25 @@ class MembershipAdmin(OrganisationScopedAdmin):
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ["username", "first_name", "last_name", "is_active", "is_system"]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_system", "two_factor"]
     readonly_fields = ["is_system", "last_login", "date_joined"]
 
+    @admin.display(description="Two-factor sign-in")
+    def two_factor(self, user: User) -> str:
+        device = getattr(user, "two_factor_device", None)
+        if device is None:
+            return "Not set up"
+        state = "On" if device.confirmed else "Being set up"
+        url = reverse("two-factor-reset", args=[user.pk])
+        return format_html(
+            '{} (<a href="{}">reset<span class="visually-hidden"> for {}</span></a>)',
+            state,
+            url,
+            user.username,
+        )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        queryset = super().get_queryset(request)
+        queryset = super().get_queryset(request).select_related("two_factor_device")
         if request.user.is_superuser:
             return queryset
         return queryset.filter(

@@ -151,3 +151,57 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.ip} at {self.at:%H:%M}"
+
+
+class TwoFactorDevice(models.Model):
+    """A member of staff's authenticator app: the shared secret behind their six-digit codes.
+
+    The secret is stored sealed with a key derived from the installation's secret key
+    (``meaningful.accounts.totp.seal``), so a copy of the database alone does not reveal it.
+    A device counts only once confirmed with a code from the app.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    sealed_secret = models.CharField(max_length=200)
+    confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        default=0,
+        help_text="The 30-second time step of the last code accepted; no code of it "
+        "or of an earlier step is accepted again.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed=True, confirmed_at__isnull=False)
+                | Q(confirmed=False, confirmed_at__isnull=True),
+                name="two_factor_confirmed_with_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed else "not confirmed"
+        return f"Two-factor for {self.user} ({state})"
+
+
+class RecoveryCode(models.Model):
+    """One of the codes shown once when two-factor is set up, for when the phone is lost.
+
+    Only its SHA-256 is kept; each works once.
+    """
+
+    device = models.ForeignKey(
+        TwoFactorDevice, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk} ({'used' if self.used_at else 'unused'})"

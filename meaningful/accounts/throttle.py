@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from meaningful.accounts.models import SignInFailure
+from meaningful.accounts.models import SignInFailure, User
 from meaningful.audit.services import record_event
 
 WINDOW = timedelta(minutes=15)
@@ -23,10 +23,16 @@ def is_locked(username: str, ip: str | None) -> bool:
     return ip is not None and recent.filter(ip=ip).count() >= MAX_FAILURES_PER_ADDRESS
 
 
-def note_failure(username: str, ip: str | None) -> None:
-    """Remember a failed sign-in and add it to the audit trail."""
+def note_failure(
+    username: str, ip: str | None, *, actor: User | None = None, step: str = ""
+) -> None:
+    """Remember a failed sign-in and add it to the audit trail.
+
+    A wrong code after the right password names the account as the actor, with the ``step``.
+    """
     SignInFailure.objects.create(username=username.strip().lower()[:150], ip=ip)
-    record_event(None, "auth.sign-in-failed", detail={"username": username[:150]})
+    detail = {"username": username[:150]} | ({"step": step} if step else {})
+    record_event(actor, "auth.sign-in-failed", detail=detail)
 
 
 def clear_failures(username: str) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest
@@ -11,34 +14,50 @@ from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from meaningful.accounts.access import can_reach_person
 from meaningful.accounts.models import User
 from meaningful.api.schemas import (
+    ActionChange,
+    ActionOut,
+    AgreeIn,
+    Change,
+    ConflictOut,
+    ConversationChange,
     ConversationIn,
     ConversationOut,
     FrameworkOut,
     PeopleFilter,
+    PersonChange,
     PersonOut,
     PersonPage,
     PlanOut,
     Problem,
+    RecordChange,
+    RecordOut,
 )
 from meaningful.api.tokens import user_for_token
-from meaningful.audit.services import record_event
-from meaningful.conversations.models import Conversation
+from meaningful.audit.services import EditConflict, record_event
+from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.conversations.services import (
     OutcomeInput,
     agree_conversation,
     conversations_of,
     read_conversation,
     record_conversation,
+    update_conversation,
+    update_outcome_record,
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework
 from meaningful.frameworks.services import usable_framework
 from meaningful.interop.fhir.export import person_bundle
 from meaningful.people.caseload import CaseloadQuery, caseload
-from meaningful.people.services import read_person
+from meaningful.people.models import Person
+from meaningful.people.services import read_person, update_person
+from meaningful.plans.models import Action
 from meaningful.plans.my_plan import current_plan
+from meaningful.plans.services import update_action
+from meaningful.text import text_problem
 
 
 class BearerToken(HttpBearer):
@@ -55,6 +74,23 @@ api = NinjaAPI(
     docs_url=None,  # the built-in docs page loads its scripts from a CDN; we serve nothing remote
 )
 ERRORS: dict[int, Any] = {401: Problem, 404: Problem, 422: Problem}
+# What a change can get besides its answer: 409 when the record was saved by someone else
+# since the version it is based on, 413 for a body too large, 428 when it names no version.
+CHANGE_ERRORS: dict[int, Any] = {
+    **ERRORS,
+    400: Problem,
+    409: ConflictOut,
+    413: Problem,
+    428: Problem,
+}
+SEND_VERSION = (
+    'Send "version": the version of the record your change is based on, as the API last gave '
+    'it in the record\'s "version" field. Nothing was changed.'
+)
+
+
+class VersionRequired(Exception):
+    """A change did not say which version of the record it is based on."""
 
 
 def _actor(request: HttpRequest) -> User:
@@ -80,12 +116,22 @@ def invalid(request: HttpRequest, error: InvalidInput) -> Any:
 def malformed(request: HttpRequest, error: ValidationError) -> Any:
     """Requests the schema itself refuses get the same shape of answer as broken rules."""
     errors = {
-        ".".join(str(part) for part in item.get("loc", [])): str(item.get("msg", "not valid"))
-        for item in error.errors
+        _field_path(item.get("loc", [])): str(item.get("msg", "not valid")) for item in error.errors
     }
     return api.create_response(
         request, {"detail": "The request is not valid.", "errors": errors}, status=422
     )
+
+
+def _field_path(location: list[Any]) -> str:
+    """Name a field as the rules' errors do, "records[0].outcome", not by where ninja read it."""
+    parts = list(location)
+    while len(parts) > 1 and parts[0] in ("body", "query", "path"):
+        parts.pop(0)
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
 
 
 @api.exception_handler(HttpError)
@@ -99,35 +145,120 @@ def not_allowed(request: HttpRequest, error: NotAllowed) -> Any:
     return api.create_response(request, {"detail": str(error)}, status=403)
 
 
+@api.exception_handler(VersionRequired)
+def version_required(request: HttpRequest, error: VersionRequired) -> Any:
+    return api.create_response(request, {"detail": SEND_VERSION}, status=428)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, error: RequestDataTooBig) -> Any:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = (
+        f"The request body is larger than the {limit:,} bytes a call may send. "
+        "Send long texts in several changes, or shorten them."
+    )
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(EditConflict)
+def conflict(request: HttpRequest, error: EditConflict) -> Any:
+    """Someone saved the record since the version the change is based on: say who, and what
+    the record says now, so the client can merge and send the change again."""
+    current = error.current
+    current.refresh_from_db()
+    body = {
+        "detail": f"{error.message} Send the change again based on version {error.version}.",
+        "version": error.version,
+        "current": _OUTPUTS[type(current)](current),
+        "saved_by": str(error.saved_by) if error.saved_by else None,
+        "saved_at": error.saved_at,
+    }
+    return api.create_response(request, body, status=409)
+
+
+def _based_on(change: Change) -> int:
+    if change.version is None:
+        raise VersionRequired
+    return change.version
+
+
+def _changes(change: Change, *, not_null: tuple[str, ...]) -> dict[str, Any]:
+    """The fields a change sends, besides its version and reason; null only where allowed."""
+    sent = change.model_dump(exclude_unset=True, exclude={"version", "reason"})
+    refused = {
+        name: "This cannot be null: send a value, or leave the field out."
+        for name in not_null
+        if name in sent and sent[name] is None
+    }
+    if refused:
+        raise InvalidInput(refused)
+    return sent
+
+
+def _record_out(record: OutcomeRecord) -> dict[str, Any]:
+    return {
+        "version": record.version,
+        "outcome": record.outcome.code,
+        "what_matters": record.what_matters,
+        "why_it_matters": record.why_it_matters,
+        "working": record.working,
+        "not_working": record.not_working,
+        "outcome_type": record.outcome_type,
+        "contributions": record.contributions,
+        "worker_level": getattr(record.worker_level, "code", None),
+        "person_level": getattr(record.person_level, "code", None),
+        "agreed_level": getattr(record.agreed_level, "code", None),
+    }
+
+
+def _action_out(action: Action) -> dict[str, Any]:
+    return {
+        "id": action.pk,
+        "version": action.version,
+        "description": action.description,
+        "owner": action.owner,
+        "owner_name": action.owner_name,
+        "due_on": action.due_on,
+        "status": action.status,
+        "outcome": action.outcome.code if action.outcome else None,
+    }
+
+
+def _person_out(person: Person) -> dict[str, Any]:
+    return {
+        **{f: getattr(person, f) for f in PersonOut.model_fields if f != "identifiers"},
+        "identifiers": [{"system": i.system, "value": i.value} for i in person.identifiers.all()],
+    }
+
+
 def _conversation_out(conversation: Conversation) -> dict[str, Any]:
     return {
         "id": conversation.pk,
+        "version": conversation.version,
         "held_on": conversation.held_on,
         "kind": conversation.kind,
         "status": conversation.status,
         "framework": conversation.framework.slug,
         "framework_version": conversation.framework.version,
         "scale": conversation.scale.code,
+        "participants": conversation.participants,
         "story": conversation.story,
         "next_review_due": conversation.next_review_due,
         "records": [
-            {
-                "outcome": r.outcome.code,
-                "what_matters": r.what_matters,
-                "why_it_matters": r.why_it_matters,
-                "working": r.working,
-                "not_working": r.not_working,
-                "outcome_type": r.outcome_type,
-                "contributions": r.contributions,
-                "worker_level": getattr(r.worker_level, "code", None),
-                "person_level": getattr(r.person_level, "code", None),
-                "agreed_level": getattr(r.agreed_level, "code", None),
-            }
+            _record_out(r)
             for r in conversation.records.select_related(
                 "outcome", "worker_level", "person_level", "agreed_level"
             )
         ],
     }
+
+
+_OUTPUTS: dict[type[Any], Callable[[Any], dict[str, Any]]] = {
+    Conversation: _conversation_out,
+    OutcomeRecord: _record_out,
+    Action: _action_out,
+    Person: _person_out,
+}
 
 
 @api.get("/frameworks", response={200: list[FrameworkOut], 401: Problem}, tags=["frameworks"])
@@ -181,11 +312,29 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
 @api.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
 def get_person(request: HttpRequest, person_id: str) -> Any:
     """One person's details (the read is audited); 404 when not on the user's caseload."""
-    person = read_person(_actor(request), person_id, purpose="api")
-    return {
-        **{f: getattr(person, f) for f in PersonOut.model_fields if f != "identifiers"},
-        "identifiers": [{"system": i.system, "value": i.value} for i in person.identifiers.all()],
-    }
+    return _person_out(read_person(_actor(request), person_id, purpose="api"))
+
+
+@api.patch("/people/{person_id}", response={200: PersonOut, **CHANGE_ERRORS}, tags=["people"])
+def change_person(request: HttpRequest, person_id: str, body: PersonChange) -> Any:
+    """Correct a person's details; the earlier version is kept. Send the version you read."""
+    actor = _actor(request)
+    person = read_person(actor, person_id, purpose="api: correct details")
+    changes = _changes(
+        body,
+        not_null=(
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "postcode",
+            "sex",
+            "client_group",
+            "is_carer",
+            "about_me",
+        ),
+    )
+    update_person(actor, person, changes, reason=body.reason, expected_version=_based_on(body))
+    return _person_out(person)
 
 
 @api.get(
@@ -229,21 +378,103 @@ def create_conversation(request: HttpRequest, person_id: str, body: Conversation
 
 @api.post(
     "/conversations/{conversation_id}/agree",
+    response={200: ConversationOut, **CHANGE_ERRORS},
+    tags=["conversations"],
+)
+def agree(request: HttpRequest, conversation_id: str, body: AgreeIn) -> Any:
+    """Mark a draft conversation as agreed with the person, as it was at the version sent."""
+    actor = _actor(request)
+    conversation = read_conversation(actor, conversation_id, purpose="api: agree")
+    agree_conversation(actor, conversation, expected_version=_based_on(body))
+    return _conversation_out(conversation)
+
+
+@api.get(
+    "/conversations/{conversation_id}",
     response={200: ConversationOut, **ERRORS},
     tags=["conversations"],
 )
-def agree(request: HttpRequest, conversation_id: str) -> Any:
-    """Mark a draft conversation as agreed with the person."""
+def get_conversation(request: HttpRequest, conversation_id: str) -> Any:
+    """One conversation with what was recorded for each outcome (the read is audited)."""
+    return _conversation_out(read_conversation(_actor(request), conversation_id, purpose="api"))
+
+
+@api.patch(
+    "/conversations/{conversation_id}",
+    response={200: ConversationOut, **CHANGE_ERRORS},
+    tags=["conversations"],
+)
+def change_conversation(
+    request: HttpRequest, conversation_id: str, body: ConversationChange
+) -> Any:
+    """Correct the date, who took part, the story or the review date; the earlier version is kept."""
     actor = _actor(request)
-    conversation = read_conversation(actor, conversation_id, purpose="api: agree")
-    agree_conversation(actor, conversation)
+    conversation = read_conversation(actor, conversation_id, purpose="api: correct a conversation")
+    changes = _changes(body, not_null=("held_on", "participants", "story"))
+    update_conversation(
+        actor, conversation, changes, reason=body.reason, expected_version=_based_on(body)
+    )
     return _conversation_out(conversation)
+
+
+@api.patch(
+    "/conversations/{conversation_id}/records/{outcome}",
+    response={200: RecordOut, **CHANGE_ERRORS},
+    tags=["conversations"],
+)
+def change_record(
+    request: HttpRequest, conversation_id: str, outcome: str, body: RecordChange
+) -> Any:
+    """Correct what was recorded for one outcome; null levels mean not rated."""
+    actor = _actor(request)
+    conversation = read_conversation(actor, conversation_id, purpose="api: correct a record")
+    record = (
+        None
+        if text_problem(outcome, limit=100)  # never send a NUL to the database
+        else conversation.records.select_related("outcome").filter(outcome__code=outcome).first()
+    )
+    if record is None:
+        raise NotFound("This conversation has no record for that outcome.")
+    changes = _changes(
+        body,
+        not_null=(
+            "what_matters",
+            "why_it_matters",
+            "working",
+            "not_working",
+            "outcome_type",
+            "contributions",
+        ),
+    )
+    update_outcome_record(
+        actor, record, changes, reason=body.reason, expected_version=_based_on(body)
+    )
+    return _record_out(record)
 
 
 @api.get("/people/{person_id}/fhir", response={200: dict[str, Any], **ERRORS}, tags=["people"])
 def get_fhir_record(request: HttpRequest, person_id: str) -> Any:
     """Everything held about the person as a FHIR R4 Bundle (docs/fhir.md); the export is audited."""
     return person_bundle(_actor(request), person_id)
+
+
+@api.patch("/actions/{action_id}", response={200: ActionOut, **CHANGE_ERRORS}, tags=["plans"])
+def change_action(request: HttpRequest, action_id: int, body: ActionChange) -> Any:
+    """Change an action of a plan, often its status; the earlier version is kept."""
+    actor = _actor(request)
+    action = Action.objects.select_related("plan__person", "outcome").filter(pk=action_id).first()
+    if action is None or not can_reach_person(actor, action.plan.person):
+        raise NotFound("No such action.")
+    read_person(actor, action.plan.person_id, purpose="api: change an action")
+    changes = _changes(body, not_null=("description", "owner", "owner_name", "status"))
+    update_action(
+        actor,
+        action,
+        changes,
+        reason=body.reason or "changed through the API",
+        expected_version=_based_on(body),
+    )
+    return _action_out(action)
 
 
 @api.get("/people/{person_id}/plan", response={200: PlanOut, **ERRORS}, tags=["plans"])
@@ -258,16 +489,5 @@ def get_plan(request: HttpRequest, person_id: str) -> Any:
         "starts_on": plan.starts_on,
         "review_due": plan.review_due,
         "status": plan.status,
-        "actions": [
-            {
-                "id": a.pk,
-                "description": a.description,
-                "owner": a.owner,
-                "owner_name": a.owner_name,
-                "due_on": a.due_on,
-                "status": a.status,
-                "outcome": a.outcome.code if a.outcome else None,
-            }
-            for a in plan.actions.select_related("outcome")
-        ],
+        "actions": [_action_out(a) for a in plan.actions.select_related("outcome")],
     }

@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from meaningful.text import LONG_TEXT, REASON_TEXT, text_problem
+
+
+def _storable(text: str) -> str:
+    problem = text_problem(text, limit=None)
+    if problem:
+        raise PydanticCustomError("unstorable_text", problem)
+    return text
+
+
+# Text is checked for the NUL character and for half of a surrogate pair, which no database can
+# store; the OpenAPI document describes the first (its regular expressions cannot name the second).
+STORABLE = {"pattern": "^[^\\u0000]*$"}
+
+
+STORABLE_TEXT = AfterValidator(_storable)
+
+LongText = Annotated[str, Field(max_length=LONG_TEXT, json_schema_extra=STORABLE), STORABLE_TEXT]
+ShortText = Annotated[str, Field(max_length=300, json_schema_extra=STORABLE), STORABLE_TEXT]
+Name = Annotated[str, Field(max_length=100, json_schema_extra=STORABLE), STORABLE_TEXT]
+Code = Name
+Postcode = Annotated[str, Field(max_length=10, json_schema_extra=STORABLE), STORABLE_TEXT]
+Description = Annotated[str, Field(max_length=500, json_schema_extra=STORABLE), STORABLE_TEXT]
+OptionalReason = Annotated[
+    str, Field(max_length=REASON_TEXT, json_schema_extra=STORABLE), STORABLE_TEXT
+]
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=REASON_TEXT,
+        json_schema_extra=STORABLE,
+        description="why the change is made; it is kept",
+    ),
+    STORABLE_TEXT,
+]
 
 
 class Problem(Schema):
@@ -52,6 +91,7 @@ class IdentifierOut(Schema):
 
 
 class PersonOut(PersonSummary):
+    version: int
     preferred_name: str
     postcode: str
     sex: str
@@ -74,19 +114,20 @@ class PersonPage(Schema):
 
 
 class RecordIn(Schema):
-    outcome: str
-    what_matters: str = ""
-    why_it_matters: str = ""
-    working: str = ""
-    not_working: str = ""
-    outcome_type: str = ""
-    contributions: list[str] = Field(default_factory=list)
-    worker_level: str | None = None
-    person_level: str | None = None
-    agreed_level: str | None = None
+    outcome: Code
+    what_matters: LongText = ""
+    why_it_matters: LongText = ""
+    working: LongText = ""
+    not_working: LongText = ""
+    outcome_type: Code = ""
+    contributions: list[Code] = Field(default_factory=list, max_length=10)
+    worker_level: Code | None = None
+    person_level: Code | None = None
+    agreed_level: Code | None = None
 
 
 class RecordOut(Schema):
+    version: int
     outcome: str
     what_matters: str
     why_it_matters: str
@@ -100,23 +141,25 @@ class RecordOut(Schema):
 
 
 class ConversationIn(Schema):
-    framework: str
+    framework: Code
     held_on: date
-    kind: str
-    story: str = ""
-    participants: str = ""
+    kind: Code
+    story: LongText = ""
+    participants: ShortText = ""
     next_review_due: date | None = None
-    records: list[RecordIn]
+    records: list[RecordIn] = Field(max_length=200)
 
 
 class ConversationOut(Schema):
     id: UUID
+    version: int
     held_on: date
     kind: str
     status: str
     framework: str
     framework_version: str
     scale: str
+    participants: str
     story: str
     next_review_due: date | None
     records: list[RecordOut]
@@ -124,6 +167,7 @@ class ConversationOut(Schema):
 
 class ActionOut(Schema):
     id: int
+    version: int
     description: str
     owner: str
     owner_name: str
@@ -138,3 +182,72 @@ class PlanOut(Schema):
     review_due: date | None
     status: str
     actions: list[ActionOut]
+
+
+BASED_ON = (
+    'The version of the record this change is based on: its "version" as the API last gave '
+    "it. Required; a change based on an older version is refused with 409."
+)
+
+
+class Change(Schema):
+    """A change to one record: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(None, ge=1, le=2_000_000_000, description=BASED_ON)
+
+
+class AgreeIn(Change):
+    pass
+
+
+class ConversationChange(Change):
+    reason: Reason
+    held_on: date | None = None
+    participants: ShortText | None = None
+    story: LongText | None = None
+    next_review_due: date | None = None
+
+
+class RecordChange(Change):
+    reason: Reason
+    what_matters: LongText | None = None
+    why_it_matters: LongText | None = None
+    working: LongText | None = None
+    not_working: LongText | None = None
+    outcome_type: Code | None = None
+    contributions: list[Code] | None = Field(None, max_length=10)
+    worker_level: Code | None = None
+    person_level: Code | None = None
+    agreed_level: Code | None = None
+
+
+class ActionChange(Change):
+    reason: OptionalReason = ""
+    description: Description | None = None
+    owner: Code | None = None
+    owner_name: Name | None = None
+    due_on: date | None = None
+    status: Code | None = None
+
+
+class PersonChange(Change):
+    reason: Reason
+    given_name: Name | None = None
+    family_name: Name | None = None
+    preferred_name: Name | None = None
+    date_of_birth: date | None = None
+    postcode: Postcode | None = None
+    sex: Code | None = None
+    client_group: Code | None = None
+    is_carer: bool | None = None
+    about_me: LongText | None = None
+
+
+class ConflictOut(Schema):
+    detail: str
+    version: int = Field(description="the version saved now: send it with the change to save yours")
+    current: dict[str, Any] = Field(description="the record as saved now")
+    saved_by: str | None
+    saved_at: datetime | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -24,6 +25,9 @@ from meaningful.audit.sealing import (
     stored_detail,
 )
 from meaningful.bulk_insert import JsonText, insert_rows
+from meaningful.errors import InvalidInput
+from meaningful.text import REASON_TEXT, text_problem
+from meaningful.web.dates import long_date
 
 GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = 704_152_001  # PostgreSQL advisory lock that serialises appends to the chain
@@ -233,7 +237,66 @@ def verify_chain() -> int | None:
 
 
 class EditConflict(Exception):
-    """Someone else saved the record after this edit started; nothing was overwritten."""
+    """Someone else saved the record after this edit started; nothing was overwritten.
+
+    ``current`` is the record as saved now, ``expected`` the version the edit was based on, and
+    ``saved_by`` and ``saved_at`` say who saved the version now stored, and when, where known.
+    """
+
+    def __init__(
+        self,
+        current: Any,
+        expected: int | None,
+        *,
+        actor: User | None = None,
+        saved_by: User | None = None,
+        saved_at: datetime | None = None,
+    ) -> None:
+        self.current, self.expected = current, expected
+        self.actor, self.saved_by, self.saved_at = actor, saved_by, saved_at
+        super().__init__(self.message)
+
+    @property
+    def version(self) -> int:
+        return int(self.current.version)
+
+    @property
+    def saved_by_name(self) -> str:
+        if self.saved_by is None:
+            return "Someone else"
+        if self.actor is not None and self.saved_by.pk == self.actor.pk:
+            return "You, in another tab or window,"
+        return str(self.saved_by)
+
+    @property
+    def message(self) -> str:
+        when = ""
+        if self.saved_at is not None:
+            local = timezone.localtime(self.saved_at)
+            when = f" at {local:%H:%M} on {long_date(local.date())}"
+        return (
+            f"{self.saved_by_name} saved a change to this record{when}, after you opened it. "
+            "Nothing you sent has been saved."
+        )
+
+
+def last_saved(instance: models.Model, version: int) -> tuple[User | None, datetime | None]:
+    """Who saved a record's ``version`` and when: its earlier version says who replaced it."""
+    revision = (
+        Revision.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk), version=version - 1
+        )
+        .select_related("changed_by")
+        .first()
+    )
+    if revision is not None:
+        return revision.changed_by, revision.changed_at
+    return None, getattr(instance, "updated_at", None)
+
+
+def _conflict(current: Any, expected: int | None, actor: User) -> EditConflict:
+    saved_by, saved_at = last_saved(current, current.version)
+    return EditConflict(current, expected, actor=actor, saved_by=saved_by, saved_at=saved_at)
 
 
 def edit_with_history(
@@ -244,21 +307,62 @@ def edit_with_history(
     reason: str,
     expected_version: int | None = None,
 ) -> list[str]:
-    """Apply changes to a versioned record, keeping what it said before; return the changed fields."""
-    if expected_version is not None and instance.version != expected_version:
-        raise EditConflict(
-            f"This record was changed by someone else (now version {instance.version}, "
-            f"you started from version {expected_version}). Reload it and make your change again."
+    """Apply changes to a versioned record, keeping what it said before; return the changed fields.
+
+    The edit is based on ``expected_version``, or on the version of ``instance`` as it was
+    loaded; if the stored record has moved on, EditConflict is raised and nothing is written.
+    The check cannot race another edit: the row is locked (PostgreSQL) or the database is
+    (SQLite, whose transactions here begin IMMEDIATE) from the read to the commit, and the
+    UPDATE itself only matches the row while it still holds the version that was read.
+    """
+    model = type(instance)
+    expected = instance.version if expected_version is None else expected_version
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().get(pk=instance.pk)
+        if current.version != expected:
+            raise _conflict(current, expected, actor)
+        changed = [name for name, value in changes.items() if getattr(current, name) != value]
+        _copy_stored_fields(current, instance)
+        if not changed:
+            return []
+        keep_revision(current, actor=actor, reason=reason, version=current.version)
+        values = {name: changes[name] for name in changed}
+        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+            values["updated_at"] = timezone.now()
+        written = model._default_manager.filter(pk=instance.pk, version=current.version).update(
+            version=current.version + 1, **values
         )
-    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
-    if not changed:
-        return []
-    keep_revision(instance, actor=actor, reason=reason, version=instance.version)
-    for name in changed:
-        setattr(instance, name, changes[name])
-    instance.version += 1
-    instance.save()
+        if written != 1:
+            raise _conflict(model._default_manager.get(pk=instance.pk), expected, actor)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.version = current.version + 1
     return changed
+
+
+def _copy_stored_fields(source: models.Model, target: models.Model) -> None:
+    for field in source._meta.concrete_fields:
+        if getattr(target, field.attname) != getattr(source, field.attname):
+            setattr(target, field.attname, getattr(source, field.attname))
+
+
+@contextmanager
+def refusals_audited(actor: User, action: str, person_id: uuid.UUID | None) -> Iterator[None]:
+    """Audit an edit refused because someone else saved first, then let the refusal go on.
+
+    Use it outside the edit's transaction, which the refusal rolls back.
+    """
+    try:
+        yield
+    except EditConflict as conflict:
+        record_event(
+            actor,
+            f"{action}.refused",
+            conflict.current,
+            person_id=person_id,
+            detail={"based_on_version": conflict.expected, "current_version": conflict.version},
+        )
+        raise
 
 
 def edit_and_audit(
@@ -273,6 +377,9 @@ def edit_and_audit(
     expected_version: int | None = None,
 ) -> list[str]:
     """Correct a record, keeping its earlier version and auditing the change, all or nothing."""
+    problem = text_problem(reason, limit=REASON_TEXT)
+    if problem:
+        raise InvalidInput({"reason": problem})
     with transaction.atomic():
         changed = edit_with_history(
             instance, changes, actor=actor, reason=reason, expected_version=expected_version

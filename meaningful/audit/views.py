@@ -14,6 +14,7 @@ from django.shortcuts import render
 from meaningful.accounts.views import signed_in_user
 from meaningful.audit.reading import EventFilter, as_csv, as_ndjson, read_events
 from meaningful.errors import NotAllowed
+from meaningful.web.fields import TextField
 from meaningful.web.form_errors import error_list
 
 
@@ -26,13 +27,13 @@ class FilterForm(forms.Form):
         label="To (YYYY-MM-DD)", required=False, input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Enter a date like 2026-11-30."},
     )  # fmt: skip
-    action = forms.CharField(label="Action, e.g. person.read", required=False, max_length=60)
+    action = TextField(label="Action, e.g. person.read", required=False, max_length=60)
     person_id = forms.UUIDField(
         label="Person's record id",
         required=False,
         error_messages={"invalid": "Enter the id from the address of the person's page."},
     )
-    username = forms.CharField(label="Staff username", required=False, max_length=150)
+    username = TextField(label="Staff username", required=False, max_length=150)
 
     def chosen(self) -> EventFilter:
         data = self.cleaned_data

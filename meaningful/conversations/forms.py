@@ -9,16 +9,10 @@ from django import forms
 from meaningful.conversations.models import Contributor, ConversationKind
 from meaningful.frameworks.models import Framework, Outcome, OutcomeType, Scale
 from meaningful.plans.models import ActionOwner
-from meaningful.web.fields import DatePartsField, choice_field
+from meaningful.web.fields import DatePartsField, TextField, choice_field
 
 NO_LEVEL = ("", "Not rated")
 ACTION_ROWS = 5
-
-
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise forms.ValidationError("Remove the invisible NUL character from this text.")
-    return text.strip()
 
 
 class StartForm(forms.Form):
@@ -64,13 +58,13 @@ class ConversationForm(forms.Form):
         past_only=True,
         error_messages={"required": "Enter the date of the conversation."},
     )
-    participants = forms.CharField(
+    participants = TextField(
         label="Who took part",
         required=False,
         max_length=300,
         help_text="For example, Agnes and her daughter Jean",
     )
-    story = forms.CharField(
+    story = TextField(
         label="The story of the conversation",
         required=False,
         widget=forms.Textarea,
@@ -89,32 +83,26 @@ class ConversationForm(forms.Form):
             self.add_error("next_review_due", "The next review must be after the conversation.")
         return data
 
-    def clean_participants(self) -> str:
-        return _no_nul(self.cleaned_data["participants"])
-
-    def clean_story(self) -> str:
-        return _no_nul(self.cleaned_data["story"])
-
 
 class OutcomeRecordForm(forms.Form):
     """What was said about one outcome; the levels summarise the words, never replace them."""
 
-    what_matters = forms.CharField(
+    what_matters = TextField(
         label="What matters, in their own words",
         required=False,
         widget=forms.Textarea,
         help_text="Write it as they said it, for example 'I want to get back to the bowling club'.",
     )
-    why_it_matters = forms.CharField(
+    why_it_matters = TextField(
         label="Why it matters to them", required=False, widget=forms.Textarea
     )
-    working = forms.CharField(
+    working = TextField(
         label="What is working",
         required=False,
         widget=forms.Textarea,
         help_text="Strengths, people and things that help",
     )
-    not_working = forms.CharField(
+    not_working = TextField(
         label="What is not working",
         required=False,
         widget=forms.Textarea,
@@ -151,28 +139,18 @@ class OutcomeRecordForm(forms.Form):
         for name in ("worker_level", "person_level", "agreed_level"):
             choice_field(self, name).choices = levels
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("what_matters", "why_it_matters", "working", "not_working"):
-            if name in data:
-                try:
-                    data[name] = _no_nul(data[name])
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
-        return data
-
 
 class ActionForm(forms.Form):
     """One action agreed: what, for which outcome, who does it, by when. Blank rows are ignored."""
 
     outcome = forms.ChoiceField(label="For which outcome", required=False)
-    description = forms.CharField(label="What will happen", required=False, max_length=500)
+    description = TextField(label="What will happen", required=False, max_length=500)
     owner = forms.ChoiceField(
         label="Who will do it",
         required=False,
         choices=[("", "Choose"), *ActionOwner.choices],
     )
-    owner_name = forms.CharField(
+    owner_name = TextField(
         label="Name (optional)",
         required=False,
         max_length=100,

@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from meaningful.accounts.access import can_reach_person, care_teams
 from meaningful.accounts.models import Team, User
-from meaningful.audit.services import edit_and_audit, edit_with_history, record_event
+from meaningful.audit.services import (
+    edit_and_audit,
+    edit_with_history,
+    record_event,
+    refusals_audited,
+)
 from meaningful.conversations.models import (
     Contributor,
     Conversation,
@@ -25,14 +30,17 @@ from meaningful.frameworks.models import Framework, Level, Outcome, OutcomeType,
 from meaningful.people.models import Person
 from meaningful.plans.services import activate_draft_plan, end_support
 from meaningful.reports.refresh import refresh_people
+from meaningful.text import text_problems, too_long_message
 
 OFF_CASELOAD = "No such person on your caseload."
+ALREADY_AGREED = "This conversation is already agreed."
 TEAM_WITHOUT_PERSON = "Record conversations under a team that has this person on its caseload."
 TEXT_FIELDS = ("what_matters", "why_it_matters", "working", "not_working")
 _OUTCOME_TYPES = frozenset(OutcomeType.values)
 _CONTRIBUTORS = frozenset(Contributor.values)
 LEVEL_FIELDS = ("worker_level", "person_level", "agreed_level")
 _KINDS = frozenset(ConversationKind.values)  # the enum builds this list anew on every read
+PARTICIPANTS_LENGTH = 300
 
 
 @dataclass
@@ -60,9 +68,8 @@ def _record_values(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {name: getattr(item, name).strip() for name in TEXT_FIELDS}
-    for name, text in values.items() if "\x00" in "".join(values.values()) else ():
-        if "\x00" in text:
-            errors[f"{where}.{name}"] = "Remove the invisible NUL character from this text."
+    for name, problem in text_problems(values).items():
+        errors[f"{where}.{name}"] = problem
     values["outcome_type"] = item.outcome_type or default_type
     if values["outcome_type"] not in _OUTCOME_TYPES:
         errors[f"{where}.outcome_type"] = f"Choose one of: {', '.join(OutcomeType.values)}."
@@ -129,9 +136,12 @@ def checked_records(
     )
     if not records:
         errors[f"{where}records"] = "Record at least one outcome that was discussed."
-    for name, text in texts.items():
-        if "\x00" in text:
-            errors[where + name] = "Remove the invisible NUL character from this text."
+    for name, problem in text_problems(texts).items():
+        errors[where + name] = problem
+    if len(texts.get("participants", "")) > PARTICIPANTS_LENGTH:
+        errors[f"{where}participants"] = too_long_message(
+            PARTICIPANTS_LENGTH, len(texts["participants"])
+        )
     prepared = []
     seen: set[str] = set()
     for index, item in enumerate(records):
@@ -253,12 +263,13 @@ def update_outcome_record(
     )
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    action = "outcome-record.update"
+    with refusals_audited(actor, action, conversation.person_id), transaction.atomic():
         changed = edit_and_audit(
             actor,
             record,
             {name: values[name] for name in changes},
-            action="outcome-record.update",
+            action=action,
             person_id=conversation.person_id,
             reason=reason,
             expected_version=expected_version,
@@ -287,14 +298,21 @@ def update_conversation(
     held_on = changes.get("held_on", conversation.held_on)
     review = changes.get("next_review_due", conversation.next_review_due)
     errors.update(_date_problems(held_on, review))
+    texts: dict[str, str] = {
+        name: str(changes[name]) for name in ("participants", "story") if name in changes
+    }
+    errors.update(text_problems(texts))
+    if len(texts.get("participants", "")) > PARTICIPANTS_LENGTH:
+        errors["participants"] = too_long_message(PARTICIPANTS_LENGTH, len(texts["participants"]))
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    action = "conversation.update"
+    with refusals_audited(actor, action, conversation.person_id), transaction.atomic():
         changed = edit_and_audit(
             actor,
             conversation,
             changes,
-            action="conversation.update",
+            action=action,
             person_id=conversation.person_id,
             reason=reason,
             expected_version=expected_version,
@@ -304,24 +322,32 @@ def update_conversation(
 
 
 def agree_conversation(
-    actor: User, conversation: Conversation, *, carry_forward: bool = True
+    actor: User,
+    conversation: Conversation,
+    *,
+    carry_forward: bool = True,
+    expected_version: int | None = None,
 ) -> Conversation:
     """Mark a draft conversation as agreed with the person; only agreed ratings feed reports.
 
     ``carry_forward=False`` is for imports whose plans already list every action where it
-    ended up, so open actions must stay in the plan they came with.
+    ended up, so open actions must stay in the plan they came with. ``expected_version`` is
+    the version that was read back with the person: if the conversation changed since,
+    EditConflict is raised and nothing is agreed.
     """
     _reachable_conversation(actor, conversation)
     if conversation.status == ConversationStatus.AGREED:
-        raise InvalidInput({"status": "This conversation is already agreed."})
-    with transaction.atomic():
+        raise InvalidInput({"status": ALREADY_AGREED})
+    action = "conversation.agree"
+    with refusals_audited(actor, action, conversation.person_id), transaction.atomic():
         edit_with_history(
             conversation,
             {"status": ConversationStatus.AGREED},
             actor=actor,
             reason="agreed with the person",
+            expected_version=expected_version,
         )
-        record_event(actor, "conversation.agree", conversation, person_id=conversation.person_id)
+        record_event(actor, action, conversation, person_id=conversation.person_id)
         if (
             activate_draft_plan(actor, conversation, carry_forward=carry_forward) is None
             and conversation.kind == ConversationKind.EXIT

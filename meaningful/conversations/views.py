@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -13,14 +13,19 @@ from django.views.decorators.http import require_POST
 
 from meaningful.accounts.views import signed_in_user
 from meaningful.analysis.recording_quality import RecordText, check_record
-from meaningful.audit.services import revisions_of
+from meaningful.audit.services import EditConflict, revisions_of
 from meaningful.conversations.forms import (
     ConversationForm,
     OutcomeChoiceForm,
     OutcomeRecordForm,
     StartForm,
 )
-from meaningful.conversations.models import ConversationKind, ConversationStatus, OutcomeRecord
+from meaningful.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    OutcomeRecord,
+)
 from meaningful.conversations.recording import (
     build_forms,
     earlier_records,
@@ -38,7 +43,19 @@ from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.services import usable_framework, usable_frameworks
 from meaningful.people.models import Person
 from meaningful.people.services import read_person
-from meaningful.web.form_errors import error_list, submit_correction
+from meaningful.web.form_errors import (
+    EditResult,
+    ErrorList,
+    error_list,
+    submit_correction,
+    submitted_version,
+)
+
+READ_IT_AGAIN = "Read the conversation again below, as it is now, before you agree it."
+AGREE_WITHOUT_VERSION = (
+    "The page did not say which version of the conversation you read, so it was not agreed. "
+    + READ_IT_AGAIN
+)
 
 
 @login_required
@@ -170,6 +187,12 @@ def _prompts(record: OutcomeRecord) -> list[object]:
 def detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
     """A conversation as recorded; for a draft, the 'check your answers' page before agreeing."""
     conversation = read_conversation(signed_in_user(request), conversation_id)
+    return _detail_page(request, conversation)
+
+
+def _detail_page(
+    request: HttpRequest, conversation: Conversation, errors: ErrorList | None = None
+) -> HttpResponse:
     records = list(
         conversation.records.select_related(
             "outcome", "agreed_level", "person_level", "worker_level"
@@ -185,18 +208,35 @@ def detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
             "records": [(record, _prompts(record)) for record in records],
             "actions": list(plan.actions.select_related("outcome")) if plan else [],
             "is_draft": conversation.status == ConversationStatus.DRAFT,
+            "errors": errors or [],
         },
+        status=409 if errors else 200,
     )
 
 
 @require_POST
 @login_required
 def agree(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    """Mark the conversation as agreed with the person; its plan becomes the current plan."""
+    """Mark the conversation as agreed with the person; its plan becomes the current plan.
+
+    The page sends the version that was read back with the person: if the conversation was
+    changed since, nothing is agreed and the page shows it again as it is now.
+    """
     user = signed_in_user(request)
     conversation = read_conversation(user, conversation_id, purpose="agree a conversation")
-    with suppress(InvalidInput):  # already agreed (a double click): confirm all the same
-        agree_conversation(user, conversation)
+    version = submitted_version(request)
+    if conversation.status == ConversationStatus.AGREED:  # a double click: confirm all the same
+        return redirect("conversation-agreed", conversation.pk)
+    if version is None:
+        return _detail_page(request, conversation, [("", AGREE_WITHOUT_VERSION)])
+    try:
+        agree_conversation(user, conversation, expected_version=version)
+    except InvalidInput:
+        pass  # agreed by a click a moment earlier
+    except EditConflict as error:
+        if error.current.status != ConversationStatus.AGREED:
+            conversation.refresh_from_db()
+            return _detail_page(request, conversation, [("", f"{error} {READ_IT_AGAIN}")])
     return redirect("conversation-agreed", conversation.pk)
 
 
@@ -218,27 +258,19 @@ def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> H
     record = conversation.records.select_related("outcome").filter(pk=record_id).first()
     if record is None:
         raise NotFound("No such record.")
-    initial = {
-        "what_matters": record.what_matters,
-        "why_it_matters": record.why_it_matters,
-        "working": record.working,
-        "not_working": record.not_working,
-        "outcome_type": record.outcome_type,
-        "contributions": record.contributions,
-        "worker_level": getattr(record.worker_level, "code", ""),
-        "person_level": getattr(record.person_level, "code", ""),
-        "agreed_level": getattr(record.agreed_level, "code", ""),
-    }
+    initial = _record_form_values(record)
     form = OutcomeRecordForm(
         request.POST if request.method == "POST" else None,
         outcome=record.outcome,
         scale=conversation.scale,
         initial=initial,
     )
-    errors, reason, saved = submit_correction(
+    result = submit_correction(
         request,
         form,
         what="record",
+        current=record,
+        values_of=_record_form_values,
         edit=lambda data, why, version: update_outcome_record(
             user,
             record,
@@ -250,7 +282,7 @@ def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> H
             expected_version=version,
         ),
     )
-    if saved:
+    if result.saved:
         return redirect("conversation", conversation.pk)
     return render(
         request,
@@ -260,12 +292,39 @@ def edit_record(request: HttpRequest, conversation_id: str, record_id: int) -> H
             "person": conversation.person,
             "record": record,
             "form": form,
-            "reason": reason,
-            "errors": errors,
+            "reason": result.reason,
+            "errors": result.errors,
+            "conflict": result.conflict,
+            "version": result.version,
             "history": revisions_of(record),
         },
-        status=400 if errors else 200,
+        status=_status(result),
     )
+
+
+def _record_form_values(record: OutcomeRecord) -> dict[str, Any]:
+    return {
+        "what_matters": record.what_matters,
+        "why_it_matters": record.why_it_matters,
+        "working": record.working,
+        "not_working": record.not_working,
+        "outcome_type": record.outcome_type,
+        "contributions": record.contributions,
+        "worker_level": getattr(record.worker_level, "code", ""),
+        "person_level": getattr(record.person_level, "code", ""),
+        "agreed_level": getattr(record.agreed_level, "code", ""),
+    }
+
+
+def _conversation_form_values(conversation: Conversation) -> dict[str, Any]:
+    return {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
+
+
+def _status(result: EditResult) -> int:
+    """409 when the edit was refused because the record changed, 400 for other errors."""
+    if result.conflict is not None:
+        return 409
+    return 400 if result.errors else 200
 
 
 @require_POST
@@ -299,12 +358,14 @@ def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpRespons
     """Correct the conversation as a whole; the earlier version is kept and shown."""
     user = signed_in_user(request)
     conversation = read_conversation(user, conversation_id, purpose="correct a conversation")
-    initial = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
+    initial = _conversation_form_values(conversation)
     form = ConversationForm(request.POST if request.method == "POST" else None, initial=initial)
-    errors, reason, saved = submit_correction(
+    result = submit_correction(
         request,
         form,
         what="conversation",
+        current=conversation,
+        values_of=_conversation_form_values,
         edit=lambda data, why, version: update_conversation(
             user,
             conversation,
@@ -313,7 +374,7 @@ def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpRespons
             expected_version=version,
         ),
     )
-    if saved:
+    if result.saved:
         return redirect("conversation", conversation.pk)
     return render(
         request,
@@ -322,9 +383,11 @@ def edit_conversation(request: HttpRequest, conversation_id: str) -> HttpRespons
             "conversation": conversation,
             "person": conversation.person,
             "form": form,
-            "reason": reason,
-            "errors": errors,
+            "reason": result.reason,
+            "errors": result.errors,
+            "conflict": result.conflict,
+            "version": result.version,
             "history": revisions_of(conversation),
         },
-        status=400 if errors else 200,
+        status=_status(result),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pyotp
 from django.utils import timezone
 
 from meaningful.accounts.models import Organisation, Role, Team, User
@@ -21,6 +22,7 @@ from meaningful.accounts.services import (
     grant_role,
     system_account,
 )
+from meaningful.accounts.two_factor import confirm_set_up, secret_of, start_set_up
 from meaningful.conversations.models import Conversation
 from meaningful.conversations.services import OutcomeInput, record_conversation
 from meaningful.frameworks.models import Framework
@@ -124,3 +126,17 @@ def make_conversation(
         held_on=held_on or timezone.localdate() - timedelta(days=1),
         story="We talked about getting out more.",
     )
+
+
+def app_code(secret: str, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now for the secret, or that many 30-second steps on."""
+    return pyotp.TOTP(secret).at(timezone.now(), counter_offset=steps_ahead)
+
+
+def set_up_two_factor(user: User) -> tuple[str, list[str]]:
+    """Give the user a confirmed authenticator app; return its secret and the recovery codes.
+
+    The code that confirmed it is used up, so the next one accepted is a later step's.
+    """
+    secret = secret_of(start_set_up(user))
+    return secret, confirm_set_up(user, app_code(secret))

@@ -3,33 +3,31 @@
 Everything published (this release's tables, their totals, every linked table and the earlier
 releases in the register) is a set of linear constraints on the unknown finest cells: a shown
 count fixes a sum, a rounded one bounds it, a hidden one is known to be small (rounding) or not
-zero (suppression). For each hidden count we minimise and maximise its sum under those
-constraints with HiGHS (through scipy), falling back to the integer program when the linear
-bound is fractional (or, when asked, rounding the linear bounds inwards instead). A release passes
-when every hidden count's range is at least the policy's protection level wide and, under
-suppression, could reach the threshold (so nobody can prove the count small). Every solution
-found is kept: a hidden count that already takes values far enough apart among them passes
-without an optimisation of its own, its range then being the one those solutions show (the
-true one is at least as wide). A refusal names the table and cell and gives the range found.
+zero (suppression). The unknowns are laid out as few as the figures allow (`layout.py`), and
+for each hidden count the program finds the least and greatest value its sum can take, in whole
+numbers (`program.py`). A release passes when every hidden count's range is at least the
+policy's protection level wide and, under suppression, could reach the threshold (so nobody can
+prove the count small). A refusal names the table and cell and gives the exact range found; for
+a safe count the range given is one readers cannot narrow, and may be narrower than the truth.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
+from meaningful.disclosure.layout import canonical, lay_out
 from meaningful.disclosure.policy import Policy
+from meaningful.disclosure.program import Program
 from meaningful.disclosure.tables import Spec
 
 Cell = tuple[str, tuple[str, ...]]  # (table, key)
-_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -134,21 +132,20 @@ def audit(
     leaves: Mapping[str, Sequence[str]],
     earlier: Sequence[PublishedFigure] = (),
     groups: Iterable[tuple[Cell, Cell]] = (),
+    only: Collection[Spec] | None = None,
     whole_numbers: bool = True,
 ) -> Audit:
-    """Audit a release: every hidden primary count, here and in earlier releases it links to.
-
-    With `whole_numbers` the attacker also knows that counts are whole numbers (an integer
-    program wherever the linear bound is fractional); without, the linear bounds are rounded
-    inwards, as most disclosure tools do, which is much faster on large linked tables.
-    """
+    """Audit a release: every hidden primary count, here and in earlier releases it links to
+    (or, with `only`, the hidden counts with those reaches). With `whole_numbers` the attacker
+    also knows that counts are whole; without, the linear bounds are rounded inwards, as most
+    disclosure tools do, which is faster on large linked tables."""
     everything = [*figures, *earlier]
     all_leaves = _all_leaves(leaves, everything)
     by_cell = {(f.table, f.key): f for f in figures}
     group_pairs = [(by_cell[cell], by_cell[total]) for cell, total in groups]
     result = Audit([])
     for block in _blocks(everything, all_leaves):
-        _audit_block(block, all_leaves, policy, group_pairs, result, whole_numbers)
+        _audit_block(block, all_leaves, policy, group_pairs, result, only, whole_numbers)
     return result
 
 
@@ -193,145 +190,71 @@ def _audit_block(
     policy: Policy,
     group_pairs: list[tuple[PublishedFigure, PublishedFigure]],
     result: Audit,
+    only: Collection[Spec] | None,
     whole_numbers: bool = True,
 ) -> None:
+    def wanted(figure: PublishedFigure) -> bool:
+        return only is None or figure.spec in only
+
     free = [v for v in leaves if v not in block.separate]
-    row = functools.partial(_row, free=free, leaves=leaves)
     specs: dict[Spec, tuple[int, float]] = {}
     for figure in block.figures:
-        low, high = specs.get(figure.spec, (0, math.inf))
-        specs[figure.spec] = (
+        spec = canonical(figure.spec, leaves)
+        low, high = specs.get(spec, (0, math.inf))
+        specs[spec] = (
             max(low, figure.low),
             min(high, math.inf if figure.high is None else figure.high),
         )
-    rows = {spec: row(spec) for spec in specs}
     contradictions = [spec for spec, (low, high) in specs.items() if low > high]
     if contradictions:
         result.problems.append(_contradiction(block, contradictions[0]))
         return
-    program = _Program(
-        sparse.csr_matrix(np.array([rows[s] for s in specs], dtype=float)),
+    members = {id(f) for f in block.figures}
+    pairs = [(c, t) for c, t in group_pairs if id(c) in members and wanted(c)]
+    if not pairs and not any(f.status == "primary" and wanted(f) for f in block.figures):
+        return
+    layout = lay_out(specs, free, leaves)
+    rows = {spec: layout.row(spec) for spec in specs}
+    hidden = {
+        canonical(f.spec, leaves): None
+        for f in block.figures
+        if f.status == "primary" and wanted(f)
+    }
+    program = Program.of(
+        sparse.csr_matrix(np.array(list(rows.values()), dtype=float)),
+        layout.coupling(),
         np.array([low for low, _ in specs.values()], dtype=float),
         np.array([high for _, high in specs.values()], dtype=float),
-        whole_numbers,
+        watch=[rows[spec] for spec in hidden],
+        enough=functools.partial(_enough, policy),
+        whole_numbers=whole_numbers,
     )
+    enough = functools.partial(_enough, policy)
     seen: set[tuple[Spec, str]] = set()
     for figure in block.figures:
         if figure.status != "primary" or (figure.spec, figure.release) in seen:
             continue
-        seen.add((figure.spec, figure.release))
-        shown_wide = program.known_range(rows[figure.spec])
-        if shown_wide is not None and _wide_enough(*shown_wide, policy):
-            result.ranges.append(_judge(figure, *shown_wide, policy))
+        if not wanted(figure):
             continue
-        least, most = program.range(rows[figure.spec])
+        seen.add((figure.spec, figure.release))
+        least, most = program.range(rows[canonical(figure.spec, leaves)], enough)
         if least is None:
             result.problems.append(
                 "The published figures contradict each other; nothing was published."
             )
             return
         result.ranges.append(_judge(figure, least, most, policy))
-    members = {id(f) for f in block.figures}
-    for cell, total in group_pairs:
-        if id(cell) in members:
-            _, spread = program.range(rows[total.spec] - rows[cell.spec])
-            safe = spread is None or spread >= 1
-            reason = "readers could tell that everyone in its line is in this cell"
-            result.ranges.append(
-                CellRange(cell.table, cell.key, cell.spec, 0, spread, safe, "" if safe else reason)
-            )
-
-
-def _row(spec: Spec, free: list[str], leaves: Mapping[str, tuple[str, ...]]) -> Any:
-    restricted = dict(spec)
-    masks = [
-        np.isin(np.array(leaves[v]), np.array(restricted.get(v, leaves[v]))).astype(float)
-        for v in free
-    ]
-    return functools.reduce(np.multiply.outer, masks, np.ones(())).ravel()
-
-
-@dataclass
-class _Program:
-    matrix: Any
-    low: Any
-    high: Any
-    whole_numbers: bool = True
-    # Solutions found so far: points that satisfy every published figure (whole numbers when
-    # the attacker uses them). A hidden count whose value already varies enough among them
-    # cannot be narrowed further by anyone, so it needs no optimisation of its own.
-    _points: list[Any] = field(default_factory=list)
-
-    def known_range(self, objective: Any) -> tuple[int, int] | None:
-        """A range of objective . x that readers certainly cannot narrow, from the solutions
-        found so far (None before there are two)."""
-        if len(self._points) < 2:
-            return None
-        values = np.asarray(self._points) @ objective
-        return math.ceil(float(values.min()) - _TOLERANCE), math.floor(
-            float(values.max()) + _TOLERANCE
+    for cell, total in pairs:
+        objective = rows[canonical(total.spec, leaves)] - rows[canonical(cell.spec, leaves)]
+        _, spread = program.range(objective)
+        safe = spread is None or spread >= 1
+        reason = "readers could tell that everyone in its line is in this cell"
+        result.ranges.append(
+            CellRange(cell.table, cell.key, cell.spec, 0, spread, safe, "" if safe else reason)
         )
 
-    @functools.cached_property
-    def _inequalities(self) -> tuple[Any, Any, Any, Any]:
-        exact = self.low == self.high
-        upper = ~exact & np.isfinite(self.high)
-        lower = ~exact & (self.low > 0)
-        a_ub = sparse.vstack([self.matrix[upper], -self.matrix[lower]]).tocsr()
-        b_ub = np.concatenate([self.high[upper], -self.low[lower]])
-        return a_ub, b_ub, self.matrix[exact], self.low[exact]
 
-    def range(self, objective: Any) -> tuple[int | None, int | None]:
-        """The least and greatest value of objective . x (None for no bound; (None, None) when
-        the constraints cannot all hold)."""
-        lowest = self._optimum(objective)
-        if lowest is None:
-            return None, None
-        highest = self._optimum(-objective)
-        return (
-            None if lowest is math.inf else int(lowest),
-            None if highest is None or highest is math.inf else -int(highest),
-        )
-
-    def _optimum(self, objective: Any) -> float | None:
-        """The least value of objective . x over the integer points (inf when unbounded below,
-        None when infeasible), rounded up to the integer it must be."""
-        a_ub, b_ub, a_eq, b_eq = self._inequalities
-        found: Any = linprog(
-            objective,
-            A_ub=a_ub if a_ub.shape[0] else None,
-            b_ub=b_ub if a_ub.shape[0] else None,
-            A_eq=a_eq if a_eq.shape[0] else None,
-            b_eq=b_eq if a_eq.shape[0] else None,
-            bounds=(0, None),
-            method="highs",
-        )
-        if found.status == 3:
-            return math.inf
-        if found.status != 0:
-            return None
-        if not self.whole_numbers or np.all(np.abs(found.x - np.round(found.x)) < _TOLERANCE):
-            self._points.append(found.x)
-            return math.ceil(float(found.fun) - _TOLERANCE)
-        whole: Any = milp(
-            objective,
-            constraints=[LinearConstraint(self.matrix, self.low, self.high)],
-            integrality=np.ones(len(objective), dtype=int),
-            bounds=Bounds(0, np.inf),
-        )
-        if whole.status != 0:
-            return None if whole.status == 2 else math.ceil(float(found.fun) - _TOLERANCE)
-        self._points.append(np.round(whole.x))
-        return math.ceil(float(whole.fun) - _TOLERANCE)
-
-
-def _wide_enough(low: int, high: int, policy: Policy) -> bool:
-    """True when a hidden count known to reach both low and high passes the audit."""
-    large = policy.method != "suppression" or high > policy.largest_unsafe
-    return high - low >= policy.protection_level and large
-
-
-def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) -> CellRange:
+def _problems(low: int, high: int | None, policy: Policy) -> list[str]:
     problems = []
     if high is not None and high - low < policy.protection_level:
         span = "exactly " + str(low) if high == low else f"between {low} and {high}"
@@ -341,6 +264,15 @@ def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) 
         )
     if policy.method == "suppression" and high is not None and high <= policy.largest_unsafe:
         problems.append(f"readers could prove it is at most {high}, so a small number")
+    return problems
+
+
+def _enough(policy: Policy, low: int, high: int | None) -> bool:
+    return not _problems(low, high, policy)
+
+
+def _judge(figure: PublishedFigure, low: int, high: int | None, policy: Policy) -> CellRange:
+    problems = _problems(low, high, policy)
     return CellRange(
         figure.table,
         figure.key,

@@ -5,7 +5,9 @@ output. Counts below the threshold and above zero are unsafe (`count < threshold
 `count <= threshold` when the comparison says so); zero is published as zero. Two methods protect a
 table: rounding (every other count rounded to the nearest multiple of the base, halves up) and
 suppression (the other counts exact, with secondary suppression so that totals do not give the
-hidden ones away). Either way the audit (`audit.py`) checks the release before it leaves.
+hidden ones away). Rounding may ask for secondary suppression too, for linked tables that
+rounding alone does not protect; a * then stands for any count, not only a small one. Either way
+the audit (`audit.py`) checks the release before it leaves.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ class Policy:
     protection_level: int = 3
     # Suppression only: hide a count that holds everyone in its line (all in one cell).
     group_disclosure: bool = False
-    # Suppression only: add secondary suppressions until the audit passes.
-    secondary_suppression: bool = True
+    # Add secondary suppressions until the audit passes. None: the method's usual practice
+    # (yes for suppression; no for rounding, as NHS England publishes).
+    secondary_suppression: bool | None = None
 
     def __post_init__(self) -> None:
+        if self.secondary_suppression is None:
+            object.__setattr__(self, "secondary_suppression", self.method == "suppression")
         if self.threshold < 1 or self.rounding_base < 1 or self.minimum_n < 1:
             raise ValueError("Threshold, rounding base and minimum n must each be at least 1.")
         if self.method not in ("rounding", "suppression"):
@@ -75,12 +80,12 @@ class Policy:
     def published_range(self, published: int | None) -> tuple[int, int | None]:
         """What a reader knows of a count from its published form: (lowest, highest or None).
 
-        A hidden count under rounding is known to be small (1 to the largest unsafe count);
-        under suppression only that it is not zero (zeros are shown) unless the all-in-one-cell
-        rule can hide a line's zeros too.
+        A hidden count under rounding alone is known to be small (1 to the largest unsafe
+        count); with secondary suppression only that it is not zero (zeros are shown), unless the
+        all-in-one-cell rule can hide a line's zeros too.
         """
         if published is None:
-            if self.method == "rounding":
+            if self.method == "rounding" and not self.secondary_suppression:
                 return 1, self.largest_unsafe
             return (0 if self.group_disclosure else 1), None
         if published == 0:
@@ -102,10 +107,16 @@ class Policy:
                 "hidden where totals would give them away; shown counts are exact, and no "
                 f"percentage, mean or test is given for fewer than {self.minimum_n}."
             )
+        further = (
+            ", and so are further counts where totals would give them away;"
+            if self.secondary_suppression
+            else " and"
+        )
         return (
-            f"Counts from 1 to {self.largest_unsafe} are shown as * and all others are rounded to "
-            f"the nearest {self.rounding_base}; percentages are worked out from the published "
-            f"counts, and no percentage, mean or test is given for fewer than {self.minimum_n}."
+            f"Counts from 1 to {self.largest_unsafe} are shown as *{further} all others are "
+            f"rounded to the nearest {self.rounding_base}; percentages are worked out from the "
+            "published counts, and no percentage, mean or test is given for fewer than "
+            f"{self.minimum_n}."
         )
 
 

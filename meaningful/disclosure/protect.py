@@ -1,20 +1,23 @@
 """Protect a set of linked tables under a policy, then audit them together.
 
-Rounding (the default, NHS England style): unsafe counts hidden, all others rounded; no
-secondary suppression is needed because rounded totals leave every hidden count a wide range,
-which the audit confirms. Suppression: unsafe counts hidden (primary), then secondary
-suppression so that no line of a table (a total and its parts) has a single hidden figure,
-copies of the same figure in different tables hidden together, and further hiding wherever the
-audit can still narrow a hidden count, until it cannot.
+Rounding (the default, NHS England style): unsafe counts hidden, all others rounded; rounded
+totals usually leave every hidden count a wide range, which the audit confirms. Where many
+linked tables and their zeros narrow one all the same, a policy may ask for secondary
+suppression under rounding too: figures are then hidden only where the audit asks. Suppression:
+unsafe counts hidden (primary), then secondary suppression so that no line of a table (a total
+and its parts) has a single hidden figure, copies of the same figure in different tables hidden
+together, and further hiding wherever the audit can still narrow a hidden count, until it
+cannot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from meaningful.disclosure.audit import Audit, PublishedFigure, audit
+from meaningful.disclosure.layout import canonical
 from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.tables import Spec, TableSpec, Universe
 
@@ -82,12 +85,14 @@ def protect(
         if policy.is_unsafe(figure.value):
             figure.status, figure.reason = "primary", "small count"
     groups = _group_disclosures(tables, figures, policy)
-    if policy.method == "suppression" and policy.secondary_suppression:
-        _secondary(tables, figures)
+    if policy.secondary_suppression:
+        _secondary(tables, figures, universe.leaves, lines=policy.method == "suppression")
     _publish(figures, policy)
     published = _as_published(figures, policy)
-    result = audit(published, policy, universe.leaves, earlier, _pairs(groups), whole_numbers)
-    if policy.method == "suppression" and policy.secondary_suppression:
+    result = audit(
+        published, policy, universe.leaves, earlier, _pairs(groups), whole_numbers=whole_numbers
+    )
+    if policy.secondary_suppression:
         result = _suppress_until_safe(
             universe, tables, figures, policy, earlier, result, groups, whole_numbers
         )
@@ -148,17 +153,37 @@ def _group_disclosures(
     return found
 
 
-def _secondary(tables: Sequence[TableSpec], figures: list[Figure]) -> None:
-    """Hide more figures until no line has exactly one hidden figure and copies agree."""
+def _secondary(
+    tables: Sequence[TableSpec],
+    figures: list[Figure],
+    leaves: Mapping[str, Sequence[str]],
+    *,
+    lines: bool,
+) -> None:
+    """Hide more figures until copies of a figure agree and, with `lines`, no line has exactly
+    one hidden figure (under rounding the other figures of a line are not exact, so the audit
+    alone decides what more to hide)."""
     by_key = _index(figures)
     copies: dict[Spec, list[Figure]] = {}
     for figure in figures:
-        copies.setdefault(figure.spec, []).append(figure)
-    lines = [
+        copies.setdefault(canonical(figure.spec, leaves), []).append(figure)
+    sums = [
         (by_key[t.name, total], [by_key[t.name, k] for k in parts])
         for t in tables
         for total, parts in t.lines()
+        if lines
     ]
+    lines_of: dict[Spec, list[list[Figure]]] = {}  # every line holding the figure or a copy
+    for total, parts in sums:
+        for figure in (total, *parts):
+            lines_of.setdefault(canonical(figure.spec, leaves), []).append([total, *parts])
+
+    def left_single(figure: Figure) -> int:
+        """How many more lines hiding the figure leaves with a single hidden figure."""
+        held = lines_of[canonical(figure.spec, leaves)]
+        hidden = [sum(f.hidden for f in line) for line in held]
+        return sum(1 for h in hidden if h == 0) - sum(1 for h in hidden if h == 1)
+
     changed = True
     while changed:
         changed = False
@@ -168,18 +193,19 @@ def _secondary(tables: Sequence[TableSpec], figures: list[Figure]) -> None:
                     if not figure.hidden:
                         figure.status, figure.reason = "secondary", "the same figure is hidden"
                 changed = True
-        for total, parts in lines:
+        for total, parts in sums:
             members = [total, *parts]
             if sum(f.hidden for f in members) == 1:
-                _hide_partner(total, parts)
+                _hide_partner(total, parts, left_single)
                 changed = True
 
 
-def _hide_partner(total: Figure, parts: list[Figure]) -> None:
-    """Hide the smallest shown non-zero part of the line, or else its total (or else a zero)."""
+def _hide_partner(total: Figure, parts: list[Figure], left_single: Callable[[Figure], int]) -> None:
+    """Hide a shown non-zero part of the line (the one leaving fewest other lines with a single
+    hidden figure, then the smallest), or else its total (or else a zero)."""
     shown = [p for p in parts if not p.hidden and p.value > 0]
     if shown:
-        choice = min(shown, key=lambda f: f.value)
+        choice = min(shown, key=lambda f: (left_single(f), f.value))
     elif not total.hidden:
         choice = total
     else:  # only zeros are left: the all-in-one-cell rule, where readers know a * may be 0
@@ -197,21 +223,28 @@ def _suppress_until_safe(
     groups: list[tuple[str, tuple[str, ...], tuple[str, ...]]],
     whole_numbers: bool = True,
 ) -> Audit:
-    """While the audit narrows a hidden figure, hide a neighbour of it and audit again."""
+    """While the audit narrows a hidden figure, hide a neighbour of it and audit again.
+
+    Hiding a figure only takes a constraint away from readers, so a hidden count found safe
+    stays safe: each round checks again only the counts that were not."""
     by_key = _index(figures)
+    leaves = universe.leaves
     lines_of: dict[Spec, list[list[Figure]]] = {}  # every line holding the figure or a copy
     for table in tables:
         for total, parts in table.lines():
             line = [by_key[table.name, total]] + [by_key[table.name, k] for k in parts]
             for figure in line:
-                lines_of.setdefault(figure.spec, []).append(line)
+                lines_of.setdefault(canonical(figure.spec, leaves), []).append(line)
     for _ in range(MAX_AUDIT_ROUNDS):
         if result.passed:
             return result
         progress = False
         for failure in result.failures:
             candidates = [
-                f for line in lines_of.get(failure.spec, []) for f in line if _may_hide(f)
+                f
+                for line in lines_of.get(canonical(failure.spec, leaves), [])
+                for f in line
+                if _may_hide(f)
             ] or [f for f in figures if _may_hide(f) and _overlap(f.spec, failure.spec)]
             if candidates:
                 choice = min(candidates, key=lambda f: f.value)
@@ -219,16 +252,18 @@ def _suppress_until_safe(
                 progress = True
         if not progress:
             return result
-        _secondary(tables, figures)
+        _secondary(tables, figures, leaves, lines=policy.method == "suppression")
         _publish(figures, policy)
-        result = audit(
+        again = audit(
             _as_published(figures, policy),
             policy,
             universe.leaves,
             earlier,
             _pairs(groups),
-            whole_numbers,
+            only={failure.spec for failure in result.failures},
+            whole_numbers=whole_numbers,
         )
+        result = Audit([r for r in result.ranges if r.safe] + again.ranges, again.problems)
     return result
 
 

@@ -278,16 +278,17 @@ class _Checker:
         return value
 
     def tables(self, value: Any, where: str) -> None:
-        names: set[str] = set()
+        names: set[tuple[Any, str]] = set()  # a table's name is unique within its framework
         for i, entry in enumerate(self.items(value, where)):
             here = f"{where}[{i}]"
             found = self.fields(entry, here, ("name", "framework", "stage", "by", "cells"))
             if found is None:
                 continue
             if self.text(found.get("name"), f"{here}.name"):
-                if found["name"] in names:
+                named = (str(found.get("framework")), found["name"])
+                if named in names:
                     self.fail(f"{here}.name", f"{found['name']!r} is used by another table")
-                names.add(found["name"])
+                names.add(named)
             key = self.framework_key(found.get("framework"), f"{here}.framework")
             if found.get("stage") not in STAGES:
                 self.fail(
@@ -387,7 +388,7 @@ class _Checker:
 
     def metadata(self, value: Any, where: str) -> None:
         required = ("policy", "audit", "software_version", "generated_at", "checksum")
-        found = self.fields(value, where, required)
+        found = self.fields(value, where, required, optional=("final",))
         if found is None:
             return
         if "policy" in found:

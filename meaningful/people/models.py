@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -46,6 +47,16 @@ class Person(models.Model):
     about_me = models.TextField(
         blank=True, help_text="What the person wants us to know, in their words."
     )
+    legal_hold_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # rows written straight to the table (bulk loads) have no hold
+        help_text="Why the record must be kept whatever its retention period; empty: no hold.",
+    )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the record was anonymised (erasure or retention)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -60,8 +71,14 @@ class Person(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return "Erased record"
         first = self.preferred_name or self.given_name
         return f"{first} {self.family_name}"
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return bool(self.legal_hold_reason)
 
 
 class IdentifierSystem(models.TextChoices):
@@ -145,21 +162,55 @@ class ConsentPurpose(models.TextChoices):
     SHARE_WITH_AGENCY = "share-with-agency", "Share with a named agency"
 
 
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in-person", "In person, spoken"
+    PHONE = "phone", "By phone or video call"
+    IN_WRITING = "in-writing", "In writing (a signed form, letter or email)"
+    REPRESENTATIVE = (
+        "representative",
+        "By someone with legal authority to decide for them (a guardian or attorney)",
+    )
+    NOT_RECORDED = "not-recorded", "Not recorded"
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def in_force(self, on: date) -> ConsentQuerySet:
+        """Consents given on or before the day and not withdrawn by then."""
+        return self.filter(given_on__lte=on).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+        )
+
+
 class Consent(models.Model):
-    """Agreement to a purpose, with the date given and, if withdrawn, the date withdrawn."""
+    """Agreement to a purpose, with the date given and how; a withdrawal is added, never overwritten.
+
+    Agreeing again after a withdrawal is a new row, so the whole history stays.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=40, choices=ConsentPurpose.choices)
     agency = models.CharField(max_length=200, blank=True)
     given_on = models.DateField()
+    how_given = models.CharField(
+        max_length=20,
+        choices=ConsentMethod.choices,
+        default=ConsentMethod.NOT_RECORDED,
+        db_default=ConsentMethod.NOT_RECORDED,
+    )
     withdrawn_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawal_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-given_on"]
+        ordering = ["-given_on", "-recorded_at"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(purpose="share-with-agency") | ~Q(agency=""),
@@ -173,6 +224,10 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+    def in_force_on(self, day: date) -> bool:
+        """True when given on or before the day and not withdrawn by then (as ``in_force``)."""
+        return self.given_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)
 
 
 class BreakGlass(models.Model):
@@ -189,3 +244,46 @@ class BreakGlass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.person} until {self.expires_at:%H:%M}"
+
+
+class ErasureStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved: the record was anonymised"
+    REFUSED = "refused", "Refused"
+
+
+class ErasureRequest(models.Model):
+    """A person's request to erase their record: raised by one administrator, decided by another."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="erasure_requests")
+    asked_on = models.DateField(help_text="When the person (or someone for them) asked.")
+    what_was_asked = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="erasure_decided_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="erasure_one_pending_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.get_status_display()})"

@@ -13,7 +13,7 @@ from meaningful.audit.models import Revision
 from meaningful.audit.services import revisions_of
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.people.journey_chart import JourneyPoint, OutcomeJourney, journey_svg
-from meaningful.people.models import Person
+from meaningful.people.models import Consent, ConsentPurpose, Person
 from meaningful.people.services import read_person
 from meaningful.plans.models import Action, PlanStatus, SupportPlan
 
@@ -80,6 +80,23 @@ class PersonPage:
     actions_due: list[Action]
     journeys: list[Journey]
     today: date
+    consents: list[Consent] = field(default_factory=list)
+
+    @property
+    def sharing_agencies(self) -> list[Consent]:
+        """Consents in force today to share with a named agency."""
+        return [
+            c
+            for c in self.consents
+            if c.purpose == ConsentPurpose.SHARE_WITH_AGENCY and c.in_force_on(self.today)
+        ]
+
+    @property
+    def quotes_agreed(self) -> bool:
+        return any(
+            c.purpose == ConsentPurpose.SHARE_ANONYMISED_QUOTES and c.in_force_on(self.today)
+            for c in self.consents
+        )
 
 
 def _about_me_history(person: Person) -> list[Revision]:
@@ -168,4 +185,9 @@ def person_page(viewer: User, person_id: str) -> PersonPage:
         actions_due=actions_due,
         journeys=_journeys(conversations),
         today=today,
+        consents=list(
+            person.consents.select_related("recorded_by", "withdrawal_recorded_by").order_by(
+                "-given_on", "-recorded_at"
+            )
+        ),
     )

@@ -27,8 +27,10 @@ from meaningful.audit.services import (
     EventInput,
     RecordRef,
     edit_and_audit,
+    edit_with_history,
     record_event,
     record_events,
+    refusals_audited,
 )
 from meaningful.bulk_insert import insert_rows
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
@@ -41,13 +43,17 @@ from meaningful.people.identifiers import (
 from meaningful.people.models import (
     Allocation,
     BreakGlass,
+    ClientGroup,
     Consent,
+    ConsentMethod,
     ConsentPurpose,
     Identifier,
     IdentifierSystem,
     Person,
     Relationship,
+    Sex,
 )
+from meaningful.text import LONG_TEXT, text_problem
 
 EDITABLE_FIELDS = {
     "given_name",
@@ -61,6 +67,8 @@ EDITABLE_FIELDS = {
     "about_me",
 }
 NOT_YOUR_TEAM = "You can only add people to your own team's caseload."
+_TEXT_LIMITS = {"given_name": 100, "family_name": 100, "preferred_name": 100, "postcode": 10}
+_CHOICES = {"sex": Sex.values, "client_group": ClientGroup.values}
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
 _NORMALISERS = {
     IdentifierSystem.CHI: normalise_chi,
@@ -69,7 +77,8 @@ _NORMALISERS = {
 }
 
 
-def _check_person_fields(fields: dict[str, Any], today: date | None = None) -> None:
+def check_person_fields(fields: dict[str, Any], today: date | None = None) -> None:
+    """Raise InvalidInput naming each of a person's details that cannot be stored as given."""
     errors: dict[str, str] = {}
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
@@ -80,9 +89,15 @@ def _check_person_fields(fields: dict[str, Any], today: date | None = None) -> N
     born = fields.get("date_of_birth")
     if born is not None and born > (today or timezone.localdate()):
         errors["date_of_birth"] = "The date of birth must be today or in the past."
-    for name, value in fields.items():
-        if isinstance(value, str) and "\x00" in value:
-            errors[name] = "Remove the invisible NUL character from this text."
+    texts = {name: value for name, value in fields.items() if isinstance(value, str)}
+    for name, text in texts.items():
+        limit = _TEXT_LIMITS.get(name, LONG_TEXT)
+        problem = text_problem(text, limit=limit)
+        if problem:
+            errors[name] = problem
+    for name, allowed in _CHOICES.items():
+        if name in fields and fields[name] not in allowed:
+            errors[name] = f"Choose one of: {', '.join(allowed)}."
     if errors:
         raise InvalidInput(errors)
 
@@ -146,7 +161,7 @@ def register_person(
     """Add a person to a team's caseload, with their checked identifiers."""
     if not can_work_in_team(actor, team):
         raise NotAllowed(NOT_YOUR_TEAM)
-    _check_person_fields(fields)
+    check_person_fields(fields)
     with transaction.atomic():
         person = Person.objects.create(organisation=team.organisation, **fields)
         Allocation.objects.create(
@@ -182,7 +197,7 @@ def register_people(actor: User, people: Sequence[NewPerson]) -> list[uuid.UUID]
     identifiers = []
     today = timezone.localdate()
     for item in people:
-        _check_person_fields(item.fields, today)
+        check_person_fields(item.fields, today)
         identifiers.append(
             [(system, checked_identifier(system, v)) for system, v in item.identifiers]
         )
@@ -299,16 +314,17 @@ def update_person(
     """Change a person's details, keeping what they said before; return the changed fields."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
-    _check_person_fields(changes)
-    return edit_and_audit(
-        actor,
-        person,
-        changes,
-        action="person.update",
-        person_id=person.id,
-        reason=reason,
-        expected_version=expected_version,
-    )
+    check_person_fields(changes)
+    with refusals_audited(actor, "person.update", person.id):
+        return edit_and_audit(
+            actor,
+            person,
+            changes,
+            action="person.update",
+            person_id=person.id,
+            reason=reason,
+            expected_version=expected_version,
+        )
 
 
 def link_carer(
@@ -331,8 +347,11 @@ def link_carer(
             defaults={"description": description, "started_on": started_on},
         )
         if not carer.is_carer:
-            carer.is_carer = True
-            carer.save(update_fields=["is_carer"])
+            stored = Person.objects.get(pk=carer.pk)
+            edit_with_history(
+                stored, {"is_carer": True}, actor=actor, reason="recorded as an unpaid carer"
+            )
+            carer.is_carer, carer.version = True, stored.version
         if created:
             record_event(
                 actor,
@@ -345,41 +364,78 @@ def link_carer(
 
 
 def record_consent(
-    actor: User, person: Person, purpose: str, *, given_on: date, agency: str = ""
+    actor: User,
+    person: Person,
+    purpose: str,
+    *,
+    given_on: date,
+    agency: str = "",
+    how_given: str = ConsentMethod.NOT_RECORDED,
 ) -> Consent:
-    """Record a person's agreement to a purpose, such as sharing anonymised quotes."""
+    """Record a person's agreement to a purpose, such as sharing anonymised quotes, as a new row."""
     if not can_reach_person(actor, person):
         raise NotFound("No such person on your caseload.")
+    errors: dict[str, str] = {}
     if purpose not in ConsentPurpose.values:
-        raise InvalidInput({"purpose": f"Choose one of: {', '.join(ConsentPurpose.values)}."})
-    if purpose == ConsentPurpose.SHARE_WITH_AGENCY and not agency.strip():
-        raise InvalidInput({"agency": "Name the agency the person agrees to share with."})
+        errors["purpose"] = f"Choose one of: {', '.join(ConsentPurpose.values)}."
+    agency = agency.strip()
+    if purpose == ConsentPurpose.SHARE_WITH_AGENCY and not agency:
+        errors["agency"] = "Name the agency the person agrees to share with."
+    if len(agency) > 200 or "\x00" in agency:
+        errors["agency"] = "Write the agency's name in at most 200 characters."
+    if given_on > timezone.localdate():
+        errors["given_on"] = "The date consent was given must be today or in the past."
+    if how_given not in ConsentMethod.values:
+        errors["how_given"] = "Choose how the person gave their consent."
+    if errors:
+        raise InvalidInput(errors)
     consent = Consent.objects.create(
         person=person,
         purpose=purpose,
-        agency=agency.strip(),
+        agency=agency if purpose == ConsentPurpose.SHARE_WITH_AGENCY else "",
         given_on=given_on,
+        how_given=how_given,
         recorded_by=actor,
     )
-    record_event(actor, "consent.give", consent, person_id=person.id, detail={"purpose": purpose})
+    record_event(
+        actor,
+        "consent.give",
+        consent,
+        person_id=person.id,
+        detail={"purpose": purpose, "how_given": how_given},
+    )
     return consent
 
 
 def withdraw_consent(actor: User, consent: Consent, *, withdrawn_on: date) -> Consent:
-    """Mark consent as withdrawn from a date; it is never deleted."""
+    """Mark consent as withdrawn from a date, saying who recorded it; it is never deleted.
+
+    Everything produced after the date leaves out what the consent allowed.
+    """
     if not can_reach_person(actor, consent.person):
         raise NotFound("No such person on your caseload.")
     if consent.withdrawn_on is not None:
         raise InvalidInput({"withdrawn_on": "This consent was already withdrawn."})
     if withdrawn_on < consent.given_on:
         raise InvalidInput({"withdrawn_on": "Withdrawal cannot be before consent was given."})
-    consent.withdrawn_on = withdrawn_on
-    consent.save(update_fields=["withdrawn_on"])
-    record_event(
-        actor,
-        "consent.withdraw",
-        consent,
-        person_id=consent.person_id,
-        detail={"purpose": consent.purpose},
-    )
+    if withdrawn_on > timezone.localdate():
+        raise InvalidInput(
+            {"withdrawn_on": "The date consent was withdrawn must be today or in the past."}
+        )
+    with transaction.atomic():
+        updated = Consent.objects.filter(pk=consent.pk, withdrawn_on__isnull=True).update(
+            withdrawn_on=withdrawn_on,
+            withdrawal_recorded_by=actor,
+            withdrawal_recorded_at=timezone.now(),
+        )
+        if not updated:
+            raise InvalidInput({"withdrawn_on": "This consent was already withdrawn."})
+        record_event(
+            actor,
+            "consent.withdraw",
+            consent,
+            person_id=consent.person_id,
+            detail={"purpose": consent.purpose},
+        )
+    consent.refresh_from_db()
     return consent

@@ -33,6 +33,7 @@ from meaningful.people.models import (
     Allocation,
     BreakGlass,
     Consent,
+    ErasureRequest,
     Identifier,
     Person,
     Relationship,
@@ -49,6 +50,8 @@ THIRD_PARTY_TEXT = (
     "about_me",
     "description",
     "owner_name",
+    "what_was_asked",
+    "decision_reason",
     "data",  # earlier versions hold the same words as they were
 )
 
@@ -140,9 +143,12 @@ def tables_about(person: Person) -> list[Table]:
                 "purpose",
                 "agency",
                 "given_on",
+                "how_given",
                 "withdrawn_on",
                 "recorded_by__username",
                 "recorded_at",
+                "withdrawal_recorded_by__username",
+                "withdrawal_recorded_at",
             ],
         ),
         (
@@ -222,6 +228,21 @@ def tables_about(person: Person) -> list[Table]:
             "break_glass_access",
             BreakGlass.objects.filter(person=person).order_by("opened_at"),
             ["id", "user__username", "reason", "opened_at", "expires_at"],
+        ),
+        (
+            "erasure_requests",
+            ErasureRequest.objects.filter(person=person).order_by("requested_at"),
+            [
+                "id",
+                "asked_on",
+                "what_was_asked",
+                "requested_by__username",
+                "requested_at",
+                "status",
+                "decided_by__username",
+                "decided_at",
+                "decision_reason",
+            ],
         ),
         (
             "earlier_versions",

@@ -19,6 +19,7 @@ from meaningful.audit.services import (
     keep_revisions,
     record_event,
     record_events,
+    refusals_audited,
 )
 from meaningful.conversations.models import Conversation, ConversationKind
 from meaningful.errors import InvalidInput, NotFound
@@ -26,6 +27,7 @@ from meaningful.frameworks.models import Outcome
 from meaningful.people.models import Person
 from meaningful.plans.models import Action, ActionOwner, ActionStatus, PlanStatus, SupportPlan
 from meaningful.reports.refresh import refresh_people
+from meaningful.text import text_problems, too_long_message
 
 
 @dataclass
@@ -39,10 +41,22 @@ class ActionInput:
     due_on: date | None = None
 
 
+OWNER_NAME_LENGTH = 100
+
+
+def _text_errors(texts: dict[str, str], where: str) -> dict[str, str]:
+    errors = {f"{where}{name}": problem for name, problem in text_problems(texts).items()}
+    if len(texts.get("owner_name", "")) > OWNER_NAME_LENGTH:
+        errors[f"{where}owner_name"] = too_long_message(OWNER_NAME_LENGTH, len(texts["owner_name"]))
+    return errors
+
+
 def _action_errors(item: ActionInput, where: str, outcome_codes: set[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not item.description.strip():
         errors[f"{where}.description"] = "Describe the action."
+    texts = {"description": item.description.strip(), "owner_name": item.owner_name.strip()}
+    errors.update(_text_errors(texts, f"{where}."))
     if item.owner not in ActionOwner.values:
         errors[f"{where}.owner"] = f"Choose who does it: {', '.join(ActionOwner.values)}."
     if item.outcome is not None and item.outcome not in outcome_codes:
@@ -129,18 +143,21 @@ def update_action(
         errors["owner"] = f"Choose one of: {', '.join(ActionOwner.values)}."
     if "description" in changes and not str(changes["description"]).strip():
         errors["description"] = "Describe the action."
+    texts = {name: changes[name] for name in ("description", "owner_name") if name in changes}
+    errors.update(_text_errors({name: str(text) for name, text in texts.items()}, ""))
     if errors:
         raise InvalidInput(errors)
-    return edit_and_audit(
-        actor,
-        action,
-        changes,
-        action="action.update",
-        person_id=person.id,
-        reason=reason or "action updated",
-        purpose=reason,
-        expected_version=expected_version,
-    )
+    with refusals_audited(actor, "action.update", person.id):
+        return edit_and_audit(
+            actor,
+            action,
+            changes,
+            action="action.update",
+            person_id=person.id,
+            reason=reason or "action updated",
+            purpose=reason,
+            expected_version=expected_version,
+        )
 
 
 def _close_active_plans(person: Person, on: date) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,28 +13,69 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from meaningful.accounts.access import can_reach_person
+from meaningful.accounts.models import User
 from meaningful.accounts.views import signed_in_user
-from meaningful.audit.services import EditConflict, record_event, revisions_of
-from meaningful.errors import InvalidInput, NotFound
+from meaningful.audit.services import record_event, revisions_of
+from meaningful.errors import NotFound
+from meaningful.people.models import Person
 from meaningful.people.services import read_person
 from meaningful.plans.models import Action, ActionOwner, ActionStatus
 from meaningful.plans.my_plan import build_my_plan, current_plan
 from meaningful.plans.my_plan_pdf import my_plan_pdf
 from meaningful.plans.services import update_action
-from meaningful.web.fields import DatePartsField
-from meaningful.web.form_errors import apply_edit, error_list, submitted_version
+from meaningful.web.fields import DatePartsField, TextField
+from meaningful.web.form_errors import EditResult, attempt_edit, error_list, submitted_version
+
+NOT_A_STATUS = "choose one of the statuses listed."
 
 
 @login_required
 def plan_detail(request: HttpRequest, person_id: str) -> HttpResponse:
     person = read_person(signed_in_user(request), person_id, purpose="support plan")
+    return _plan_page(request, person)
+
+
+def _plan_page(
+    request: HttpRequest,
+    person: Person,
+    refused: tuple[int, str, EditResult] | None = None,
+) -> HttpResponse:
+    """The plan; ``refused`` is an action whose status change was refused, the status chosen
+    for it, and why, so that the page shows the choice kept beside the saved version."""
     plan = current_plan(person)
     actions = list(plan.actions.select_related("outcome")) if plan else []
+    chosen = {action.pk: action.status for action in actions}
+    result = EditResult()
+    if refused is not None:
+        chosen[refused[0]] = refused[1]
+        result = refused[2]
     return render(
         request,
         "plans/plan.html",
-        {"person": person, "plan": plan, "actions": actions, "statuses": ActionStatus.choices},
+        {
+            "person": person,
+            "plan": plan,
+            "actions": [(action, chosen[action.pk]) for action in actions],
+            "statuses": ActionStatus.choices,
+            "errors": result.errors,
+            "conflict": result.conflict,
+        },
+        status=409 if result.conflict else 400 if result.errors else 200,
     )
+
+
+class ActionStatusForm(forms.Form):
+    """The status of one action, changed from the plan page."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices,
+        error_messages={"required": "Choose the action's status."},
+    )
+
+
+def _action_values(action: Action) -> dict[str, Any]:
+    return {name: getattr(action, name) for name in ACTION_FIELDS}
 
 
 @require_POST
@@ -42,24 +85,36 @@ def action_status(request: HttpRequest, action_id: int) -> HttpResponse:
     action = Action.objects.select_related("plan__person").filter(pk=action_id).first()
     if action is None or not can_reach_person(user, action.plan.person):
         raise NotFound("No such action.")
-    try:
-        changed = update_action(
-            user,
-            action,
-            {"status": request.POST.get("status", "")},
-            reason="status updated",
-            expected_version=submitted_version(request),
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        result = EditResult([("", f"'{action.description}': {NOT_A_STATUS}")])
+        return _refused(request, user, action, action.status, result)
+    status = form.cleaned_data["status"]
+    before = action.version
+    result = attempt_edit(
+        form,
+        submitted_version(request),
+        action,
+        _action_values,
+        lambda version: update_action(
+            user, action, {"status": status}, reason="status updated", expected_version=version
+        ),
+    )
+    if not result.saved:
+        return _refused(request, user, action, status, result)
+    if action.version != before:
+        messages.success(
+            request, f"'{action.description}' is now {action.get_status_display().lower()}."
         )
-    except InvalidInput as error:
-        messages.error(request, " ".join(error.errors.values()))
-    except EditConflict as error:  # someone else changed it first: say so, lose nothing
-        messages.error(request, str(error))
-    else:
-        if changed:
-            messages.success(
-                request, f"'{action.description}' is now {action.get_status_display().lower()}."
-            )
     return redirect("plan", action.plan.person_id)
+
+
+def _refused(
+    request: HttpRequest, user: User, action: Action, chosen: str, result: EditResult
+) -> HttpResponse:
+    """Show the plan again, with why the status was not changed and the status chosen kept."""
+    person = read_person(user, str(action.plan.person_id), purpose="support plan")
+    return _plan_page(request, person, (action.pk, chosen, result))
 
 
 @login_required
@@ -86,14 +141,17 @@ def my_plan_download(request: HttpRequest, person_id: str) -> HttpResponse:
 class ActionEditForm(forms.Form):
     """Correct an agreed action: what, who, by when."""
 
-    description = forms.CharField(
+    description = TextField(
         label="What will happen",
         max_length=500,
         error_messages={"required": "Describe the action."},
     )
     owner = forms.ChoiceField(label="Who will do it", choices=ActionOwner.choices)
-    owner_name = forms.CharField(label="Name (optional)", required=False, max_length=100)
+    owner_name = TextField(label="Name (optional)", required=False, max_length=100)
     due_on = DatePartsField(label="By when", required=False)
+
+
+ACTION_FIELDS = ("description", "owner", "owner_name", "due_on", "status")
 
 
 @login_required
@@ -104,28 +162,26 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
     if action is None or not can_reach_person(user, action.plan.person):
         raise NotFound("No such action.")
     person = read_person(user, str(action.plan.person_id), purpose="correct an action")
-    fields = ("description", "owner", "owner_name", "due_on")
     form = ActionEditForm(
-        request.POST if request.method == "POST" else None,
-        initial={name: getattr(action, name) for name in fields},
+        request.POST if request.method == "POST" else None, initial=_action_values(action)
     )
-    errors: list[tuple[str, str]] = []
-    if request.method == "POST":
-        if form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in fields}
-            errors = apply_edit(
-                lambda: update_action(
-                    user,
-                    action,
-                    changes,
-                    reason="action corrected",
-                    expected_version=submitted_version(request),
-                )
-            )
-            if not errors:
-                messages.success(request, "The action was changed. Its earlier version is kept.")
-                return redirect("plan", person.pk)
-        errors = error_list([form]) + errors
+    result = EditResult()
+    if request.method == "POST" and not form.is_valid():
+        result = EditResult(error_list([form]))
+    elif request.method == "POST":
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        result = attempt_edit(
+            form,
+            submitted_version(request),
+            action,
+            _action_values,
+            lambda version: update_action(
+                user, action, changes, reason="action corrected", expected_version=version
+            ),
+        )
+        if result.saved:
+            messages.success(request, "The action was changed. Its earlier version is kept.")
+            return redirect("plan", person.pk)
     return render(
         request,
         "plans/action_edit.html",
@@ -133,8 +189,10 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
             "person": person,
             "action": action,
             "form": form,
-            "errors": errors,
+            "errors": result.errors,
+            "conflict": result.conflict,
+            "version": result.conflict.version if result.conflict else action.version,
             "history": revisions_of(action),
         },
-        status=400 if errors else 200,
+        status=409 if result.conflict else 400 if result.errors else 200,
     )

@@ -37,6 +37,7 @@ from meaningful.reports.model import (
     Scope,
     TeamQuality,
 )
+from meaningful.reports.national import national_view
 from meaningful.reports.period import Period
 from meaningful.reports.publication import check_publication, for_publication
 from meaningful.reports.refresh import DIRECTION, QUALITY_SUMS, month
@@ -51,7 +52,8 @@ class ReportRequest:
     period: Period
     filters: Filters = field(default_factory=Filters)
     audience: str = "internal"
-    read_every_rating: bool = False  # skip the month counts (tests compare the two ways)
+    # skip the month counts and count national outcomes person by person (tests compare the two)
+    read_every_rating: bool = False
 
 
 def organisation_policy(organisation: Organisation) -> Policy:
@@ -352,6 +354,14 @@ def build_report(actor: User, request: ReportRequest) -> Report:
         )
     report.quality = _quality(quality_rows, team_names)
     _attach_stories(report, story_rows)
+    if report.sections:
+        latest = [period.start, period.end, period.end]
+        report.national, report.national_left_out = national_view(
+            {fw_id for fw_id, _ in keys},
+            lambda sql, before: _rows(where.sql(sql), [*before, *latest, *where.params]),
+            person_by_person=request.read_every_rating,
+            small_number=SMALL_NUMBER,
+        )
     if request.audience == "publication":
         report = for_publication(report, report.policy)
         check_publication(report, report.policy)

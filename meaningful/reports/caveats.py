@@ -68,6 +68,8 @@ def caveats_for(report: Report) -> list[Caveat]:
                 "stories to explore, not as rates.",
             )
         )
+    if report.national:
+        caveats.append(national_caveat(report.national_left_out))
     for section in sections:
         completion = section.completion
         if completion.with_baseline and completion.reviewed.share is not None:
@@ -84,3 +86,21 @@ def caveats_for(report: Report) -> list[Caveat]:
                     )
                 )
     return caveats
+
+
+def national_caveat(left_out: list[str]) -> Caveat:
+    """How to read the figures by national outcome, and which frameworks they leave out."""
+    text = (
+        "The personal outcome figures are the primary figures. The figures by national outcome "
+        "regroup the same ratings under Scotland's National Health and Wellbeing Outcomes "
+        "through a mapping that is an interpretation, not an official crosswalk. A personal "
+        "outcome can feed several national outcomes, and each person is counted once for each "
+        "national outcome, however many of their personal outcomes or frameworks feed it."
+    )
+    if left_out:
+        text += (
+            " Outcomes with no mapping are left out of that view: those of "
+            + ", ".join(left_out)
+            + "."
+        )
+    return Caveat("national-outcomes", "National outcomes are an interpretation", text)

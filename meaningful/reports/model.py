@@ -102,6 +102,24 @@ class TeamQuality:
 
 
 @dataclass
+class NationalOutcomeFigures:
+    """People counted under one of Scotland's nine National Health and Wellbeing Outcomes.
+
+    `people` have a latest agreed rating in the period that says met or not on at least one
+    personal outcome feeding it; `met` counts those for whom every such rating is met. Each
+    person counts once, however many of their outcomes feed it.
+    """
+
+    number: int
+    title: str
+    wording: str
+    fed: bool  # some built-in personal outcome feeds it (8 and 9 are about services, not lives)
+    people: int
+    met: Proportion
+    small: bool
+
+
+@dataclass
 class Report:
     title: str
     scope: Scope
@@ -116,6 +134,8 @@ class Report:
     sections: list[FrameworkSection] = field(default_factory=list)
     quality: list[TeamQuality] = field(default_factory=list)
     caveats: list[Caveat] = field(default_factory=list)
+    national: list[NationalOutcomeFigures] = field(default_factory=list)  # beside, never instead
+    national_left_out: list[str] = field(default_factory=list)  # frameworks with no mapping
 
 
 def published(count: int) -> int | str:

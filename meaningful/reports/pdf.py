@@ -26,6 +26,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 
 from meaningful.analysis.statistics import Proportion
 from meaningful.reports.model import FrameworkSection, Report, count_and_share, shown
+from meaningful.reports.national import NATIONAL_DEFINITION, NATIONAL_PRIMARY
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=6)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11)
@@ -130,6 +131,37 @@ def _section(section: FrameworkSection) -> list[Flowable]:
     return parts
 
 
+def _national(report: Report) -> list[Flowable]:
+    parts: list[Flowable] = [
+        Paragraph("By national outcome", H2),
+        Paragraph(escape(NATIONAL_PRIMARY), BODY),
+        Paragraph(escape(NATIONAL_DEFINITION), SMALL),
+    ]
+    if report.national_left_out:
+        parts.append(
+            Paragraph(
+                escape(
+                    "Left out of this view, as their outcomes are not mapped to national "
+                    f"outcomes: {', '.join(report.national_left_out)}."
+                ),
+                SMALL,
+            )
+        )
+    parts.append(
+        _table(
+            ["National outcome", "People", "Every feeding outcome met"],
+            [
+                [f"{n.number}. {n.title}", shown(n.people), _cell(n.met)]
+                if n.fed
+                else [f"{n.number}. {n.title}", "-", "no personal outcome feeds it"]
+                for n in report.national
+            ],
+            first_width=8 * cm,
+        )
+    )
+    return parts
+
+
 def report_pdf(report: Report) -> bytes:
     """Return the board paper for the report as PDF bytes."""
     buffer = io.BytesIO()
@@ -167,6 +199,8 @@ def report_pdf(report: Report) -> bytes:
     ]
     for section in report.sections:
         story += _section(section)
+    if report.national:
+        story += _national(report)
     story.append(Paragraph("Caveats", H2))
     for caveat in report.caveats:
         story.append(Paragraph(f"<b>{escape(caveat.title)}.</b> {escape(caveat.text)}", BODY))

@@ -26,6 +26,7 @@ from meaningful.disclosure.policy import HIDDEN, Policy, shown_or_hidden
 from meaningful.reports.model import (
     FrameworkSection,
     GasFigures,
+    NationalOutcomeFigures,
     OutcomeFigures,
     Report,
     TeamQuality,
@@ -122,6 +123,16 @@ def _gas(policy: Policy, gas: GasFigures | None) -> GasFigures | None:
     )
 
 
+def _national(policy: Policy, figures: NationalOutcomeFigures) -> NationalOutcomeFigures:
+    people = policy.publish(figures.people)
+    return dataclasses.replace(
+        figures,
+        people=HIDDEN if people is None else people,
+        met=_share(policy, figures.met.count, people),
+        small=False,
+    )
+
+
 def for_publication(report: Report, policy: Policy) -> Report:
     """Return a copy of the report with the policy applied to every figure."""
     sections = []
@@ -172,6 +183,7 @@ def for_publication(report: Report, policy: Policy) -> Report:
         audience="publication",
         sections=sections,
         quality=quality,
+        national=[_national(policy, figures) for figures in report.national],
         small_number=policy.threshold,
     )
 
@@ -197,6 +209,7 @@ def _counts(value: Any) -> Iterator[tuple[str, int]]:
             GasFigures,
             TeamQuality,
             LevelShare,
+            NationalOutcomeFigures,
         ),
     ):
         for field in dataclasses.fields(value):
@@ -217,3 +230,9 @@ def check_publication(report: Report, policy: Policy) -> None:
     for where, count in _counts(report.quality):
         if not policy.may_show(count):
             raise UnsafeRelease(f"Recording quality: a {where} of {count} breaks the policy.")
+    for figures in report.national:
+        for where, count in _counts(figures):
+            if not policy.may_show(count):
+                raise UnsafeRelease(
+                    f"National outcome {figures.number}: a {where} of {count} breaks the policy."
+                )

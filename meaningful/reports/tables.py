@@ -128,7 +128,56 @@ def tables_of(report: Report) -> list[Table]:
     caveats = Table(
         "caveats", "Caveats", ["caveat", "text"], [[c.title, c.text] for c in report.caveats]
     )
-    return [levels, change, change_summary, completion, teams, quality, caveats]
+    return [
+        levels,
+        change,
+        change_summary,
+        completion,
+        teams,
+        national_table(report),
+        quality,
+        caveats,
+    ]
+
+
+def national_table(report: Report) -> Table:
+    """People by national outcome, after the personal outcome tables they are drawn from."""
+    rows: list[list[Cell]] = []
+    for figures in report.national:
+        if not figures.fed:
+            rows.append([figures.number, figures.title, "no", None, None, None, None, None, None])
+            continue
+        met, _, share, low, high = _share(figures.met)
+        rows.append(
+            [
+                figures.number,
+                figures.title,
+                "yes",
+                published(figures.people),
+                met,
+                share,
+                low,
+                high,
+                "yes" if figures.small else "no",
+            ]
+        )
+    return Table(
+        "national_outcomes",
+        "By national outcome: people with a rating on a feeding personal outcome, and those with "
+        "every such rating met (the personal outcome tables are the primary figures)",
+        [
+            "national_outcome",
+            "title",
+            "fed_by_personal_outcomes",
+            "people",
+            "met",
+            "share",
+            "low_95",
+            "high_95",
+            "small",
+        ],
+        rows,
+    )
 
 
 def _round(value: float | None) -> float | None:

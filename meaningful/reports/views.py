@@ -26,7 +26,7 @@ from meaningful.reports.model import Filters, Report
 from meaningful.reports.period import last_twelve_months, parse_period
 from meaningful.reports.render import CONTENT_TYPES
 from meaningful.reports.render import render as render_report
-from meaningful.web.fields import choice_field
+from meaningful.web.fields import TextField, choice_field
 from meaningful.web.form_errors import error_list
 
 ANY = [("", "Any")]
@@ -34,9 +34,10 @@ ANY = [("", "Any")]
 
 class ReportForm(forms.Form):
     scope = forms.ChoiceField(label="Figures for")
-    period = forms.CharField(
+    period = TextField(
         label="Period",
         required=False,
+        max_length=40,
         help_text="A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03). "
         "Leave empty for the last twelve months.",
     )

@@ -86,7 +86,10 @@ def test_recording_through_the_api_applies_the_same_rules(
     )
     assert status == 201 and created["status"] == "draft"
     assert created["records"][0]["agreed_level"] == "not-met"
-    status, agreed = call(client, tokens["owner"], "post", f"/conversations/{created['id']}/agree")
+    agree = f"/conversations/{created['id']}/agree"
+    status, problem = call(client, tokens["owner"], "post", agree)
+    assert status == 428 and '"version"' in problem["detail"]
+    status, agreed = call(client, tokens["owner"], "post", agree, {"version": created["version"]})
     assert status == 200 and agreed["status"] == "agreed"
     bad = {**body, "kind": "chat", "records": [{"outcome": "flying"}]}
     status, problem = call(

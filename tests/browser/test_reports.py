@@ -35,6 +35,9 @@ def test_a_team_leader_filters_drills_down_and_reads_the_stories(
     page.get_by_label("Period", exact=True).fill("2026")
     page.get_by_role("button", name="Show figures").click()
     expect(page.get_by_role("heading", name="Personal outcomes: Care at Home")).to_be_visible()
+    national = page.get_by_role("region", name="National outcomes table")
+    expect(page.get_by_role("heading", name="By national outcome")).to_be_visible()
+    expect(national.get_by_role("row", name="7. Safe from harm")).to_contain_text("7 (58%)")
     assert axe_violations(page) == []
     shoot(page, "reports-service")
 

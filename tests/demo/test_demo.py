@@ -99,3 +99,25 @@ def test_seed_scale_loads_people_with_fifteen_records_per_conversation() -> None
     assert summary.conversations == conversations >= 30
     assert summary.outcome_records == OutcomeRecord.objects.count() == 15 * conversations
     assert AuditEvent.objects.filter(action="seed-scale.load").count() == 1
+
+
+@pytest.mark.parametrize(("flag", "required"), [([], False), (["--require-two-factor"], True)])
+def test_the_demo_server_makes_two_factor_optional_unless_asked(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, flag: list[str], required: bool
+) -> None:
+    from meaningful.demo.management.commands import demo
+
+    settings.REQUIRE_TWO_FACTOR = not required
+    served: list[bool] = []
+
+    def serve(name: str, **options: Any) -> None:
+        if name == "serve":
+            from django.conf import settings as live
+
+            served.append(live.REQUIRE_TWO_FACTOR)
+        else:
+            call_command(name, **options)
+
+    monkeypatch.setattr(demo, "call_command", serve)
+    call_command("demo", "--people", "10", "--today", "2026-11-26", *flag)
+    assert served == [required]

@@ -31,3 +31,12 @@ def test_what_may_stand_in_a_published_table() -> None:
     ]  # fmt: skip
     coarse = Policy(threshold=11, rounding_base=10, minimum_n=11)
     assert coarse.publish(12) == 10 and coarse.may_show(10)  # 11 to 14 are shown as 10
+
+
+def test_secondary_suppression_follows_the_method_unless_a_policy_asks_for_it() -> None:
+    assert NHS_STYLE.secondary_suppression is False
+    assert Policy(method="suppression", rounding_base=1).secondary_suppression is True
+    assert NHS_STYLE.published_range(None) == (1, 7)  # a * is known to be small
+    asked = Policy(secondary_suppression=True)
+    assert asked.published_range(None) == (1, None)  # a * may now hide any count
+    assert "further counts" in asked.describe() and "further" not in NHS_STYLE.describe()

@@ -113,6 +113,40 @@ def test_rounding_leaves_every_small_count_a_wide_range() -> None:
     assert attack(release, ("By team", ("D", "Not met"))) == found["D", "Not met"] == (1, 4)
 
 
+def test_rounding_alone_can_leave_a_small_count_narrow_and_secondary_hiding_protects_it() -> None:
+    """Zeros in finer linked tables pin down counts that rounding alone would blur."""
+    levels, sexes, groups = ("low", "mid", "high"), ("f", "m"), ("a", "b")
+    nonzero: dict[tuple[str, ...], int] = {
+        ("low", "f", "a"): 6,
+        ("low", "f", "b"): 5,
+        ("high", "f", "a"): 7,
+        ("high", "m", "b"): 12,
+    }
+    records = Universe(
+        ("level", "sex", "group"), {"level": levels, "sex": sexes, "group": groups}, nonzero
+    )
+    tables = [
+        TableSpec("Levels", (flat("level", levels),)),
+        TableSpec("By sex", (flat("level", levels), flat("sex", sexes))),
+        TableSpec("By group", (flat("level", levels), flat("group", groups))),
+    ]
+    alone = protect(records, tables, Policy())
+    assert not alone.passed
+    assert "table 'By sex', cell high, f: it could be worked out as between 6 and 7" in (
+        alone.audit.refusal()
+    )
+    policy = Policy(secondary_suppression=True)
+    protected = protect(records, tables, policy)
+    assert protected.passed, protected.audit.refusal()
+    found = {(r.table, r.key): r for r in protected.audit.ranges}
+    narrow = found["By sex", ("high", "f")]
+    assert narrow.high is None or narrow.high - narrow.low >= policy.protection_level
+    for seen in protected.published():
+        assert seen.published is None or policy.may_show(seen.published)
+        if seen.published is None:
+            assert (seen.low, seen.high) == (1, None)
+
+
 def test_a_linked_locality_table_is_audited_and_protected_too() -> None:
     locality = TableSpec("By locality", (tree("team", {"North": ("A", "C")}, total=None),))
     tables = [

@@ -130,12 +130,18 @@ def test_an_edit_that_changes_nothing_keeps_no_revision(personas: Personas, pers
 
 def test_an_edit_from_a_stale_version_is_refused(personas: Personas, person: Person) -> None:
     update_person(personas.owner, person, {"postcode": "DD1 1AA"}, reason="moved")
-    with pytest.raises(EditConflict, match="changed by someone else"):
+    with pytest.raises(
+        EditConflict, match="Owner Tester saved a change to this record at"
+    ) as caught:
         update_person(
             personas.colleague, person, {"postcode": "DD2 2BB"}, reason="x", expected_version=1
         )
+    assert (caught.value.saved_by, caught.value.version) == (personas.owner, 2)
     person.refresh_from_db()
     assert person.postcode == "DD1 1AA"
+    refused = AuditEvent.objects.get(action="person.update.refused")
+    assert (refused.actor, refused.person_id) == (personas.colleague, person.pk)
+    assert refused.detail == {"based_on_version": 1, "current_version": 2}
 
 
 def test_an_outsider_cannot_edit(personas: Personas, person: Person) -> None:

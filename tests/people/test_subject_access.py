@@ -40,6 +40,7 @@ COVERED = {
     "plans.supportplan": "support_plans",
     "plans.action": "actions",
     "people.breakglass": "break_glass_access",
+    "people.erasurerequest": "erasure_requests",
 }
 # Rows derived from the covered ones, rebuilt from them at any time: nothing of their own.
 DERIVED = {"reports.ratingstep", "reports.recordquality", "reports.duestep"}

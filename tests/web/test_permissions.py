@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from meaningful.conversations.services import agree_conversation
 from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_conversation, make_person
+from meaningful.people.services import record_consent
 from meaningful.plans.services import ActionInput, create_plan
 
 
@@ -36,6 +37,9 @@ def scene(personas: Personas) -> Scene:
     action = plan.actions.get()
     record = conversation.records.first()
     assert record is not None
+    consent = record_consent(
+        personas.owner, person, "share-anonymised-quotes", given_on=timezone.localdate()
+    )
     pid, cid = person.pk, conversation.pk
     return Scene(
         personas,
@@ -58,12 +62,16 @@ def scene(personas: Personas) -> Scene:
             "action-status": ("post", reverse("action-status", args=[action.pk])),
             "action-edit": ("get", reverse("action-edit", args=[action.pk])),
             "fhir": ("get", reverse("person-fhir", args=[pid])),
+            "consent-record": ("get", reverse("consent-record", args=[pid])),
+            "consent-withdraw": ("get", reverse("consent-withdraw", args=[pid, consent.pk])),
         },
     )
 
 
 def visit(client: Client, method: str, url: str) -> tuple[int, str]:
-    response = client.post(url, {"status": "done"}) if method == "post" else client.get(url)
+    response = (
+        client.post(url, {"status": "done", "version": 1}) if method == "post" else client.get(url)
+    )
     body = (
         b"" if response.get("Content-Type", "").startswith("application/pdf") else response.content
     )
@@ -85,6 +93,8 @@ VIEWS = [
     "action-status",
     "action-edit",
     "fhir",
+    "consent-record",
+    "consent-withdraw",
 ]
 
 
@@ -151,11 +161,15 @@ def test_the_table_covers_every_person_level_route() -> None:
         "action-status",
         "action-edit",
         "person-fhir",
+        "consent-record",
+        "consent-withdraw",
     }
     assert person_level <= names
     with_ids = {
         n
         for n in names
-        if n.startswith(("person", "conversation", "record-", "plan", "my-plan", "action-"))
+        if n.startswith(
+            ("person", "conversation", "record-", "plan", "my-plan", "action-", "consent-")
+        )
     }
     assert with_ids - {"record-check"} == person_level, "add the new view to this table"

@@ -165,7 +165,7 @@ def test_check_your_answers_shows_recording_prompts(owner: Client, person: Perso
 def test_agreeing_makes_the_plan_current_and_confirms(owner: Client, person: Person) -> None:
     conversation_url = owner.post(record_url(person), filled())["Location"]
     conversation = Conversation.objects.get()
-    response = owner.post(reverse("conversation-agree", args=[conversation.pk]))
+    response = owner.post(reverse("conversation-agree", args=[conversation.pk]), {"version": 1})
     assert response["Location"] == reverse("conversation-agreed", args=[conversation.pk])
     assert "Conversation agreed" in owner.get(response["Location"]).content.decode()
     assert SupportPlan.objects.get().status == "active"
@@ -176,7 +176,7 @@ def test_a_review_starts_from_last_time_and_shows_the_earlier_words(
     owner: Client, person: Person
 ) -> None:
     owner.post(record_url(person), filled())
-    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]), {"version": 1})
     start = owner.get(
         reverse("conversation-start", args=[person.pk])
         + "?kind=review&framework=talking-points-service-users"
@@ -233,12 +233,13 @@ def test_correcting_a_record_keeps_the_earlier_version(
     history = owner.get(url).content.decode()
     assert "Agnes asked for her own words" in history and "Version 1" in history
     stale = owner.post(url, {**changed_prefixed, "seeing-people-working": "Other", "version": 1})
-    assert "changed by someone else" in stale.content.decode()
+    assert stale.status_code == 409
+    assert "saved a change to this record" in stale.content.decode()
 
 
 def test_action_status_updates_on_the_plan_page(owner: Client, person: Person) -> None:
     owner.post(record_url(person), filled())
-    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]), {"version": 1})
     action = SupportPlan.objects.get().actions.get()
     response = owner.post(
         reverse("action-status", args=[action.pk]), {"status": "done", "version": 1}, follow=True
@@ -250,7 +251,7 @@ def test_action_status_updates_on_the_plan_page(owner: Client, person: Person) -
 
 def test_my_plan_shows_their_words_and_downloads_as_pdf(owner: Client, person: Person) -> None:
     owner.post(record_url(person), filled())
-    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]), {"version": 1})
     html = owner.get(reverse("my-plan", args=[person.pk])).content.decode()
     assert "What matters to me" in html and "Jean (daughter)" in html
     pdf = owner.get(reverse("my-plan-pdf", args=[person.pk]))
@@ -312,7 +313,7 @@ def test_correcting_the_conversation_keeps_the_earlier_version(
 
 def test_an_action_can_be_corrected_and_keeps_its_history(owner: Client, person: Person) -> None:
     owner.post(record_url(person), filled())
-    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]))
+    owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]), {"version": 1})
     action = SupportPlan.objects.get().actions.get()
     url = reverse("action-edit", args=[action.pk])
     blank = owner.post(url, {"description": "", "owner": "service", "version": 1})

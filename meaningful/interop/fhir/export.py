@@ -749,7 +749,7 @@ class Exporter:
         return {
             "resourceType": "Consent",
             "id": fs.stable_id("consent", consent.pk),
-            "status": "inactive" if consent.withdrawn_on else "active",
+            "status": "active" if consent.in_force_on(timezone.localdate()) else "inactive",
             "scope": {
                 "coding": [
                     {

@@ -31,7 +31,13 @@ from meaningful.conversations.models import Conversation, ConversationKind
 from meaningful.conversations.services import TEAM_WITHOUT_PERSON, RecordRules
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.people.models import Identifier
-from meaningful.people.services import NOT_YOUR_TEAM, NewPerson, checked_identifier, register_people
+from meaningful.people.services import (
+    NOT_YOUR_TEAM,
+    NewPerson,
+    check_person_fields,
+    checked_identifier,
+    register_people,
+)
 from meaningful.plans.models import PlanStatus, SupportPlan
 
 if TYPE_CHECKING:
@@ -203,6 +209,7 @@ class BulkWriter:
             )
         if _team_id(place) not in self.known.care_teams | {_NOT_CREATED}:
             raise NotAllowed(NOT_YOUR_TEAM)  # only administrators create teams, and they reach them
+        check_person_fields(self.importer.person_fields(first), self.importer.today)
         checked_identifier("local", person_id)
 
     def _refuse(self, rows: list[Row], error: InvalidInput | NotAllowed | NotFound) -> None:

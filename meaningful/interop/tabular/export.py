@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from meaningful.accounts.access import care_teams, reachable_people
 from meaningful.accounts.models import Membership, Organisation, Role, User
@@ -190,10 +191,8 @@ def analyst_organisation(actor: User) -> Organisation:
 def pseudonymised_extract(actor: User, *, with_narratives: bool = False) -> Extract:
     """Every record of the actor's organisation without identifiers; words only where consented."""
     organisation = analyst_organisation(actor)
-    consented = Consent.objects.filter(
-        person=OuterRef("pk"),
-        purpose=ConsentPurpose.SHARE_ANONYMISED_QUOTES,
-        withdrawn_on__isnull=True,
+    consented = Consent.objects.in_force(timezone.localdate()).filter(
+        person=OuterRef("pk"), purpose=ConsentPurpose.SHARE_ANONYMISED_QUOTES
     )
     people = Person.objects.filter(organisation=organisation).annotate(quotes=Exists(consented))
     quotes_allowed = set(people.filter(quotes=True).values_list("pk", flat=True))

@@ -32,7 +32,7 @@ from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Scale
 from meaningful.interop.tabular.batch import write_in_bulk
 from meaningful.interop.tabular.columns import Columns, match_columns
-from meaningful.interop.tabular.reading import Table, read_table
+from meaningful.interop.tabular.reading import Table, read_table, undecoded_bytes
 from meaningful.interop.tabular.report import ImportReport
 from meaningful.interop.tabular.values import (
     Levels,
@@ -44,6 +44,7 @@ from meaningful.interop.tabular.values import (
 from meaningful.people.models import Identifier, Person
 from meaningful.people.services import register_person
 from meaningful.plans.services import ActionInput, create_plan
+from meaningful.text import LONG_TEXT
 
 _FIRST_PERSON = ("i ", "i'll", "me ", "my ")
 
@@ -73,6 +74,7 @@ class Importer:
         report: ImportReport,
     ) -> None:
         self.actor, self.organisation, self.report = actor, organisation, report
+        self.encoding = "utf-8"  # of the file being read, for what a broken byte is not
         self.framework = framework
         self.scale = scale or framework.default_scale
         self.today = timezone.localdate()
@@ -90,17 +92,35 @@ class Importer:
         self.outcome = ParsedOnce(self.outcomes.code_for)
         self.rating = ParsedOnce(self.levels.read)
 
+    def _cell_problem(self, text: str) -> tuple[str, str] | None:
+        """Why a cell cannot be stored, and the kind of problem for the report; None if it can."""
+        if "\x00" in text:
+            return "contains an invisible NUL character", "NUL character"
+        broken = undecoded_bytes(text)
+        if broken:
+            place, byte = broken[0]
+            encoding = "UTF-8" if self.encoding == "utf-8" else "a character in Windows-1252"
+            return (
+                f"byte 0x{byte:02X} (character {place + 1} of the cell) is not {encoding}: "
+                "save the file again as CSV UTF-8",
+                "bytes not in the file's encoding",
+            )
+        if len(text) > LONG_TEXT:
+            return (
+                f"the cell is {len(text):,} characters long; a cell holds at most {LONG_TEXT:,}",
+                "cell too long",
+            )
+        return None
+
     def check(self, number: int, cells: dict[str, str], columns: Columns) -> Row | None:
         """Return the row if it can be imported; otherwise record why not and return None."""
-        for name, value in cells.items() if "\x00" in "".join(cells.values()) else ():
-            if "\x00" in value:
-                self.report.reject(
-                    number,
-                    columns.heading(name),
-                    "contains an invisible NUL character",
-                    "NUL character",
-                )
-                return None
+        joined = "".join(cells.values())
+        if not joined.isascii() or "\x00" in joined or len(joined) > LONG_TEXT:
+            for name, value in cells.items():
+                problem = self._cell_problem(value)
+                if problem:
+                    self.report.reject(number, columns.heading(name), *problem)
+                    return None
         if not cells.get("person_id", "").strip():
             self.report.reject(number, "person id", "no person id", "missing person id")
             return None
@@ -349,6 +369,7 @@ def import_records(
 def _checked_rows(importer: Importer, table: Table, columns: Columns) -> list[Row]:
     """Every row of the table that passes the row checks; the report says why the others fail."""
     report = importer.report
+    importer.encoding = table.encoding
     positions = list(columns.positions.items())
     names = [name for name, _ in positions]
     cells_of = _cells_getter([index for _, index in positions])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +66,40 @@ def _delimiter(first_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _read_csv(data: bytes) -> Table:
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Return the text of a CSV file and the encoding it was read with.
+
+    A file that is UTF-8 but for a few broken bytes is read as UTF-8, each broken byte kept as
+    a stand-in character (see undecoded_bytes) so that only the rows holding one are refused.
+    A file with no UTF-8 in it at all is Excel's "CSV" (not "CSV UTF-8"): Windows-1252 on UK
+    machines, where the few bytes that are no character in it are kept the same way.
+    """
     try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        # Excel's "CSV" (not "CSV UTF-8") is Windows-1252 on UK machines.
-        text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
+        pass
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    broken = len(_UNDECODED.findall(text))
+    if len(_UTF8_SEQUENCE.findall(data)) >= broken:
+        return text, "utf-8"
+    return data.decode("cp1252", errors="surrogateescape"), "windows-1252"
+
+
+def undecoded_bytes(text: str) -> list[tuple[int, int]]:
+    """The (position, byte) of each byte of a cell that was no character in the file's encoding."""
+    return [(match.start(), ord(match.group()) - 0xDC00) for match in _UNDECODED.finditer(text)]
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
     # Team names, dates, outcomes and ratings repeat down a file: keep one copy of each text.
@@ -78,6 +107,12 @@ def _read_csv(data: bytes) -> Table:
     try:
         rows = [[shared.setdefault(cell, cell) for cell in row] for row in reader]
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UnreadableFile(
+                f"Line {reader.line_num} of the file has a cell longer than "
+                f"{csv.field_size_limit():,} characters, far more than any answer holds. "
+                "Check the quotes around that line, or shorten the cell, and upload it again."
+            ) from error
         raise UnreadableFile(
             f"The CSV file is malformed ({error}). Save it again as CSV UTF-8."
         ) from error

@@ -6,6 +6,7 @@ from django import template
 
 from meaningful.analysis.statistics import Change, Proportion
 from meaningful.reports.model import FrameworkSection, count_and_share, shown
+from meaningful.reports.national import NATIONAL_DEFINITION, NATIONAL_PRIMARY
 
 register = template.Library()
 
@@ -74,3 +75,13 @@ def directions(change: Change) -> list[tuple[str, Proportion]]:
 @register.filter
 def has_stories(section: FrameworkSection) -> bool:
     return any(outcome.stories for outcome in section.outcomes)
+
+
+@register.simple_tag
+def national_primary() -> str:
+    return NATIONAL_PRIMARY
+
+
+@register.simple_tag
+def national_definition() -> str:
+    return NATIONAL_DEFINITION

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument(
+            "--require-two-factor",
+            action="store_true",
+            help="ask the demo staff to set up an authenticator app when they sign in, as a real "
+            "installation does (by default the demo server lets them sign in with the password)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["people"] < 10:
@@ -59,7 +66,17 @@ class Command(BaseCommand):
         else:
             self._describe(summary, created, f"http://{options['host']}:{options['port']}/")
         if not options["no_serve"]:
-            call_command("serve", host=options["host"], port=options["port"])
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        """Serve the demo; two-factor sign-in is optional on it unless asked for."""
+        settings.REQUIRE_TWO_FACTOR = options["require_two_factor"]
+        if not options["require_two_factor"]:
+            self.stdout.write(
+                "\nTwo-factor sign-in is optional on this demo server: try it from the home "
+                "page, or run with --require-two-factor to make every account set it up."
+            )
+        call_command("serve", host=options["host"], port=options["port"])
 
     def _describe(self, summary: DemoSummary, created: bool, url: str) -> None:
         verb = "Created" if created else "Using the existing"
