@@ -399,6 +399,8 @@ class _Checker:
             self.text(found["software_version"], f"{where}.software_version")
         if "generated_at" in found:
             self.moment(found["generated_at"], f"{where}.generated_at")
+        if "final" in found and not isinstance(found["final"], bool):
+            self.fail(f"{where}.final", f"should be true or false, not {_describe(found['final'])}")
         checksum = found.get("checksum")
         if "checksum" in found and not (isinstance(checksum, str) and _CHECKSUM.match(checksum)):
             self.fail(

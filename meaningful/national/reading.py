@@ -89,6 +89,11 @@ def read_return(submitted: SubmittedReturn) -> tuple[ReadReturn | None, list[str
     problems = check_return(document)
     if problems:
         return None, problems
+    if document["metadata"].get("final") is False:
+        return None, [
+            "metadata.final: this is a draft, which the organisation has not released; ask for "
+            "the final return."
+        ]
     stated, actual = stated_checksum(document), return_checksum(document)
     if stated != actual:
         return None, [

@@ -235,3 +235,18 @@ def test_problems_of_every_file_are_given_together() -> None:
     problems = refused.value.problems
     assert problems[0].startswith("north.json: format_version:")
     assert "x.json: format: missing" in problems
+
+
+def test_a_draft_return_is_refused() -> None:
+    north = copy.deepcopy(three()[0])
+    north["metadata"]["final"] = False
+    with pytest.raises(ReturnsRefused, match=r"metadata\.final: this is a draft"):
+        combine(submitted(seal(north)), NHS_STYLE)
+
+
+def test_returns_made_for_the_tests_are_valid_by_the_builders_schema() -> None:
+    from meaningful.returns.schema import return_checksum, validate_return
+
+    north = three()[0]
+    assert validate_return(north) == []
+    assert return_checksum(north) == north["metadata"]["checksum"]
