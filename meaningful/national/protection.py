@@ -1,15 +1,17 @@
 """Protect one national table and audit it with every organisation's published figures.
 
-Rounding (the national default): counts from 1 to the largest unsafe count hidden, the rest
-rounded, as `meaningful.disclosure.protect` does it. Rounded national totals can still narrow
-an organisation's hidden count (three hidden counts of at most 7 under a national figure of 20
-are each at least 4). Suppression: the disclosure package's own protection, with its secondary
-suppression, seeing the organisations' figures as an earlier release.
+The national default is the organisations' own: counts from 1 to the largest unsafe count
+hidden, the rest rounded, with secondary suppression, so that a * stands for a hidden count,
+small or not (`meaningful.disclosure.protect`, which sees the organisations' figures as an
+earlier release). Suppression works the same way with exact counts. Rounding without secondary
+suppression hides small counts only, and a * then tells readers the count is small: rounded
+national totals can narrow an organisation's hidden count (three hidden counts of at most 7
+under a national figure of 20 are each at least 4).
 
 Either way, while the audit still finds a hidden count narrowed, the national figure its bound
-rests on (here or in a linked table) is hidden and the count audited again: under rounding it
-is withheld, shown as [c] and known to readers only as above the largest small count; under
-suppression it is hidden as a secondary suppression, and lines are completed.
+rests on (here or in a linked table) is hidden and the count audited again: as a secondary
+suppression, or, under rounding alone, withheld, shown as [c] and known to readers only as above
+the largest small count; under suppression lines are then completed.
 
 Before any of that, counts an organisation's own published figures already give away are
 found: they are reported for the organisation and audited as known, not blamed on the national
@@ -42,6 +44,8 @@ class Protected:
 
     release: Release
     given_away: list[CellRange]  # hidden organisation counts their own figures already narrow
+    # hidden national counts that the organisations' figures alone already narrow
+    given_away_nationally: list[CellRange] = dataclasses.field(default_factory=list)
 
 
 def published_figures(release: Release) -> list[PublishedFigure]:
@@ -156,6 +160,31 @@ def given_away_before(
     return audit([], policy, leaves, own, whole_numbers=whole_numbers).failures
 
 
+def national_given_away(
+    family: Family, own_links: Sequence[PublishedFigure], policy: Policy, whole_numbers: bool
+) -> list[CellRange]:
+    """Small national counts that the organisations' published figures alone already narrow
+    below the protection level (a national cell that is one organisation's cell, say): no
+    national figure can protect them, so they are reported rather than held against the tables."""
+    targets = [
+        PublishedFigure(f.table, f.key, f.spec, None, "primary", 0, None, "", f.value)
+        for f in _figures(family, policy)
+        if f.status == "primary"
+    ]
+    if not targets:
+        return []
+    own = _as_known([*family.linked, *own_links])
+    leaves = dict(family.universe.leaves)
+    return audit(targets, policy, leaves, own, whole_numbers=whole_numbers).failures
+
+
+def _excuse(release: Release, excused: Sequence[CellRange]) -> None:
+    """Leave out of the audit's verdict the national counts the organisations gave away."""
+    keys = {r.key for r in excused}
+    kept = [r for r in release.audit.ranges if r.release or r.safe or r.key not in keys]
+    release.audit = Audit(kept, release.audit.problems)
+
+
 def protect_family(
     family: Family,
     policy: Policy,
@@ -173,7 +202,7 @@ def protect_family(
     ]
     earlier = [*linked, *own]
     leaves = dict(family.universe.leaves)
-    if policy.method == "suppression":
+    if policy.secondary_suppression:
         everything = [*earlier, *_linked_figures(found)]
         release = protect(
             family.universe, [family.table], policy, earlier=everything, whole_numbers=whole_numbers
@@ -188,10 +217,13 @@ def protect_family(
             [*earlier, *_linked_figures(found)],
             whole_numbers=whole_numbers,
         )
-        reason = WITHHELD
+        reason = WITHHELD if policy.method == "rounding" else ORGANISATION_HIDDEN
+    excused = national_given_away(family, own, policy, whole_numbers)
+    _excuse(release, excused)
     if policy.method == "rounding" or policy.secondary_suppression:
         _hide_until_safe(release, earlier, found, leaves, reason, whole_numbers)
-    return Protected(release, before)
+        _excuse(release, excused)
+    return Protected(release, before, excused)
 
 
 def _hide_until_safe(

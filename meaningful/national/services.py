@@ -31,11 +31,22 @@ MAX_PROBLEMS_AUDITED = 20
 def national_policy(
     method: str | None = None, threshold: int | None = None, rounding_base: int | None = None
 ) -> Policy:
-    """The national disclosure policy: the settings, with any of them given here instead."""
+    """The national disclosure policy: the settings, with any of them given here instead.
+
+    Secondary suppression is on, as in the organisations' returns: a * stands for a hidden
+    count, small or not. (Were a * known to be small, a hidden national total of 7 over seven
+    organisations' hidden counts, each at least 1, would give every one of them away.)
+    """
     method = method or settings.NATIONAL_METHOD
     threshold = threshold or settings.NATIONAL_THRESHOLD
     base = 1 if method == "suppression" else rounding_base or settings.NATIONAL_ROUNDING
-    return Policy(threshold=threshold, rounding_base=base, minimum_n=threshold, method=method)  # type: ignore[arg-type]
+    return Policy(
+        threshold=threshold,
+        rounding_base=base,
+        minimum_n=threshold,
+        method=method,  # type: ignore[arg-type]
+        secondary_suppression=True,
+    )
 
 
 def is_national_analyst(user: User) -> bool:

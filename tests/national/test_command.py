@@ -94,10 +94,14 @@ def test_malformed_json_exits_1(
 def test_a_release_that_fails_the_audit_exits_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two organisations each hide 7; without withholding, a national 14 gives them away."""
+    """Two organisations each hide 7; rounding alone, with no hiding beyond the small counts,
+    lets a national 14 give them away."""
+    import meaningful.national.management.commands.combine_returns as command
     import meaningful.national.protection as protection
+    from meaningful.disclosure.policy import NHS_STYLE
 
     monkeypatch.setattr(protection, "MAX_HIDING_ROUNDS", 0)
+    monkeypatch.setattr(command, "national_policy", lambda *args: NHS_STYLE)
     ratings = (
         many(7, outcome="feeling-safe", latest="met", sex="female")
         + many(40, outcome="feeling-safe", latest="partly-met", sex="female")
