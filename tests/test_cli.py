@@ -19,6 +19,7 @@ OUR_COMMANDS = {
     "verify-audit",
     "import-records",
     "code-notes",
+    "combine-returns",
 }
 
 

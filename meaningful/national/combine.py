@@ -215,7 +215,8 @@ def combine(
         families=families,
         protected=done,
         notes=release_notes(accepted, families),
-        warnings=warnings(accepted, given_away),
+        warnings=warnings(accepted, given_away)
+        + national_warnings([r for done_ in done.values() for r in done_.given_away_nationally]),
         generated_at=timezone.now(),
         seconds={
             "read": round(read_at - started, 3),
@@ -275,3 +276,17 @@ def warnings(returns: Sequence[ReadReturn], given_away: Sequence[CellRange]) -> 
                 "organisation."
             )
     return lines
+
+
+def national_warnings(given_away: Sequence[CellRange]) -> list[str]:
+    """One line for the national hidden counts the organisations' own figures give away."""
+    if not given_away:
+        return []
+    example = given_away[0]
+    return [
+        f"The organisations' own published figures, taken together, already narrow "
+        f"{len(given_away)} hidden national counts below the protection level (for example "
+        f"table {example.table!r}, cell {', '.join(example.key)}: {example.reason}); typically "
+        "a national cell that only one organisation's people fall in. The national tables add "
+        "nothing to that, but cannot undo it: tell the organisations concerned."
+    ]

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from meaningful.accounts.models import ServiceKind
 from meaningful.disclosure.audit import PublishedFigure
-from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.tables import Dimension, Spec, TableSpec, Universe, flat
 from meaningful.national.format import BREAKDOWNS
 from meaningful.national.reading import (
@@ -60,8 +59,6 @@ class Family:
     labels: dict[str, dict[str, str]]
     linked: list[PublishedFigure] = field(default_factory=list)
     organisations: tuple[str, ...] = ()
-    # organisations whose own audit passed, with the policy it judged by
-    audited: dict[str, Policy] = field(default_factory=dict)
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -119,8 +116,6 @@ def _family(
 
 def _add(family: Family, read: ReadReturn, figures: Iterable[tuple[tuple[str, ...], Pair]]) -> None:
     """Add an organisation's cells: leaves to the finest counts, every cell as a linked figure."""
-    if read.own_audit_passed:
-        family.audited[read.code] = read.policy
     for key, pair in figures:
         finest = all(code in d.leaves for d, code in zip(family.table.dimensions, key, strict=True))
         if finest and pair[0]:

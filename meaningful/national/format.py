@@ -32,7 +32,7 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 PAIR = ("count", "published")
 _CHECKSUM = re.compile(r"^sha256:[0-9a-f]{64}$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 TOP_LEVEL = (
     "format",
     "format_version",
@@ -130,7 +130,7 @@ class _Checker:
             self.fail(where, f"should be non-empty text, not {_describe(value)}")
             return False
         if pattern is not None and not pattern.match(value):
-            self.fail(where, f"{_describe(value)} is not a code (lower-case letters, digits, -)")
+            self.fail(where, f"{_describe(value)} is not a code (letters, digits, - and _)")
             return False
         return True
 
@@ -382,6 +382,8 @@ class _Checker:
             self.text(found["software_version"], f"{where}.software_version")
         if "generated_at" in found:
             self.moment(found["generated_at"], f"{where}.generated_at")
+        if "final" in found and not isinstance(found["final"], bool):
+            self.fail(f"{where}.final", f"should be true or false, not {_describe(found['final'])}")
         checksum = found.get("checksum")
         if "checksum" in found and not (isinstance(checksum, str) and _CHECKSUM.match(checksum)):
             self.fail(

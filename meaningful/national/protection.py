@@ -1,15 +1,21 @@
 """Protect one national table and audit it with every organisation's published figures.
 
-Rounding (the national default): counts from 1 to the largest unsafe count hidden, the rest
-rounded, as `meaningful.disclosure.protect` does it. Rounded national totals can still narrow
-an organisation's hidden count (three hidden counts of at most 7 under a national figure of 20
-are each at least 4), so where the audit finds that, the national figure is withheld, shown as
-[c] and known to readers only as 8 or more, and the audit runs again. Suppression: the
-disclosure package's own protection, with its secondary suppression, sees the organisations'
-figures as an earlier release.
+The national default is the organisations' own: counts from 1 to the largest unsafe count
+hidden, the rest rounded, with secondary suppression, so that a * stands for a hidden count,
+small or not (`meaningful.disclosure.protect`, which sees the organisations' figures as an
+earlier release). Suppression works the same way with exact counts. Rounding without secondary
+suppression hides small counts only, and a * then tells readers the count is small: rounded
+national totals can narrow an organisation's hidden count (three hidden counts of at most 7
+under a national figure of 20 are each at least 4).
 
-Before either, counts an organisation's own published figures already give away are found: they
-are reported for the organisation, audited as known rather than blamed on the national tables.
+Either way, while the audit still finds a hidden count narrowed, the national figure its bound
+rests on (here or in a linked table) is hidden and the count audited again: as a secondary
+suppression, or, under rounding alone, withheld, shown as [c] and known to readers only as above
+the largest small count; under suppression lines are then completed.
+
+Before any of that, counts an organisation's own published figures already give away are
+found: they are reported for the organisation and audited as known, not blamed on the national
+tables.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ class Protected:
 
     release: Release
     given_away: list[CellRange]  # hidden organisation counts their own figures already narrow
+    # hidden national counts that the organisations' figures alone already narrow
+    given_away_nationally: list[CellRange] = dataclasses.field(default_factory=list)
 
 
 def published_figures(release: Release) -> list[PublishedFigure]:
@@ -143,31 +151,38 @@ def given_away_before(
     """Hidden organisation counts that the organisations' own published figures already narrow
     below the protection level, before any national figure is published.
 
-    An organisation whose own audit passed by criteria at least as strict as the national ones
-    is taken at its word: were it wrong, its counts would be blamed on the national tables,
-    which would then be refused, never published unsafe.
+    An organisation's own audit is not taken for this: the national audit links tables (first
+    and latest levels, a breakdown and the plain table) that the organisation may have audited
+    apart.
     """
-    trusted = {code for code, own in family.audited.items() if _as_strict(own, policy)}
-    own = [
-        dataclasses.replace(f, status="secondary")
-        if f.status == "primary" and f.key[0] in trusted
-        else f
-        for f in [*family.linked, *own_links]
+    own = [*family.linked, *own_links]
+    leaves = dict(family.universe.leaves)
+    return audit([], policy, leaves, own, whole_numbers=whole_numbers).failures
+
+
+def national_given_away(
+    family: Family, own_links: Sequence[PublishedFigure], policy: Policy, whole_numbers: bool
+) -> list[CellRange]:
+    """Small national counts that the organisations' published figures alone already narrow
+    below the protection level (a national cell that is one organisation's cell, say): no
+    national figure can protect them, so they are reported rather than held against the tables."""
+    targets = [
+        PublishedFigure(f.table, f.key, f.spec, None, "primary", 0, None, "", f.value)
+        for f in _figures(family, policy)
+        if f.status == "primary"
     ]
-    if not any(f.status == "primary" for f in own):
+    if not targets:
         return []
-    return audit(
-        [], policy, dict(family.universe.leaves), own, whole_numbers=whole_numbers
-    ).failures
+    own = _as_known([*family.linked, *own_links])
+    leaves = dict(family.universe.leaves)
+    return audit(targets, policy, leaves, own, whole_numbers=whole_numbers).failures
 
 
-def _as_strict(own: Policy, national: Policy) -> bool:
-    """True when an audit that passed under `own` also passes under `national`'s criteria."""
-    if own.protection_level < national.protection_level:
-        return False
-    if national.method == "rounding":
-        return True
-    return own.method == "suppression" and own.largest_unsafe >= national.largest_unsafe
+def _excuse(release: Release, excused: Sequence[CellRange]) -> None:
+    """Leave out of the audit's verdict the national counts the organisations gave away."""
+    keys = {r.key for r in excused}
+    kept = [r for r in release.audit.ranges if r.release or r.safe or r.key not in keys]
+    release.audit = Audit(kept, release.audit.problems)
 
 
 def protect_family(
@@ -187,7 +202,7 @@ def protect_family(
     ]
     earlier = [*linked, *own]
     leaves = dict(family.universe.leaves)
-    if policy.method == "suppression":
+    if policy.secondary_suppression:
         everything = [*earlier, *_linked_figures(found)]
         release = protect(
             family.universe, [family.table], policy, earlier=everything, whole_numbers=whole_numbers
@@ -202,10 +217,13 @@ def protect_family(
             [*earlier, *_linked_figures(found)],
             whole_numbers=whole_numbers,
         )
-        reason = WITHHELD
+        reason = WITHHELD if policy.method == "rounding" else ORGANISATION_HIDDEN
+    excused = national_given_away(family, own, policy, whole_numbers)
+    _excuse(release, excused)
     if policy.method == "rounding" or policy.secondary_suppression:
         _hide_until_safe(release, earlier, found, leaves, reason, whole_numbers)
-    return Protected(release, before)
+        _excuse(release, excused)
+    return Protected(release, before, excused)
 
 
 def _hide_until_safe(
@@ -235,6 +253,9 @@ def _hide_until_safe(
         known = [*published_figures(release), *earlier, *_linked_figures(found)]
         if not _hide(failures, candidates, hidden, known, release.policy, leaves, reason):
             return
+        if suppression:
+            for table in (release, *(link.release for link in found)):
+                _complete_lines(table)
         failing = {(r.table, r.key, r.release) for r in failures}
         again = audit(
             _only(published_figures(release), failing),
@@ -354,9 +375,7 @@ def _breadth(spec: Spec, leaves: dict[str, tuple[str, ...]]) -> int:
     return math.prod(len(restricted.get(v, codes)) for v, codes in leaves.items())
 
 
-def _overlap(
-    one: tuple[tuple[str, tuple[str, ...]], ...], other: tuple[tuple[str, tuple[str, ...]], ...]
-) -> bool:
+def _overlap(one: Spec, other: Spec) -> bool:
     """True when two figures count some of the same records (a variable absent counts all)."""
     theirs = dict(other)
     return all(

@@ -80,7 +80,6 @@ class ReadReturn:
     change: dict[tuple[str, str], dict[str, Pair]]  # (framework, outcome) -> move -> pair
     reviews: dict[str, Pair]
     quality: dict[str, dict[str, Pair]]  # measure -> {"count": pair, "of": pair}
-    own_audit_passed: bool = False  # the organisation's own audit found nothing narrowed
     places: dict[str, str] = field(default_factory=dict)
 
 
@@ -90,6 +89,11 @@ def read_return(submitted: SubmittedReturn) -> tuple[ReadReturn | None, list[str
     problems = check_return(document)
     if problems:
         return None, problems
+    if document["metadata"].get("final") is False:
+        return None, [
+            "metadata.final: this is a draft, which the organisation has not released; ask for "
+            "the final return."
+        ]
     stated, actual = stated_checksum(document), return_checksum(document)
     if stated != actual:
         return None, [
@@ -116,7 +120,6 @@ def read_return(submitted: SubmittedReturn) -> tuple[ReadReturn | None, list[str
             entry["measure"]: {"count": _pair(entry), "of": _pair(entry["of"])}
             for entry in document["recording_quality"]
         },
-        own_audit_passed=document["metadata"]["audit"]["passed"] is True,
     )
     for i, entry in enumerate(document["change"]):
         moves = {move: _pair(entry[move]) for move in ("improved", "same", "worse", "people")}

@@ -31,11 +31,22 @@ MAX_PROBLEMS_AUDITED = 20
 def national_policy(
     method: str | None = None, threshold: int | None = None, rounding_base: int | None = None
 ) -> Policy:
-    """The national disclosure policy: the settings, with any of them given here instead."""
+    """The national disclosure policy: the settings, with any of them given here instead.
+
+    Secondary suppression is on, as in the organisations' returns: a * stands for a hidden
+    count, small or not. (Were a * known to be small, a hidden national total of 7 over seven
+    organisations' hidden counts, each at least 1, would give every one of them away.)
+    """
     method = method or settings.NATIONAL_METHOD
     threshold = threshold or settings.NATIONAL_THRESHOLD
     base = 1 if method == "suppression" else rounding_base or settings.NATIONAL_ROUNDING
-    return Policy(threshold=threshold, rounding_base=base, minimum_n=threshold, method=method)  # type: ignore[arg-type]
+    return Policy(
+        threshold=threshold,
+        rounding_base=base,
+        minimum_n=threshold,
+        method=method,  # type: ignore[arg-type]
+        secondary_suppression=True,
+    )
 
 
 def is_national_analyst(user: User) -> bool:
@@ -172,23 +183,57 @@ def _fingerprint(returns: Sequence[NationalReturn], policy: Policy) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def national_report(actor: User, period_label: str, policy: Policy | None = None) -> NationalReport:
-    """The national report for the period, built from its stored returns unless the same
-    returns and policy were built before; ReturnsRefused when they cannot be combined."""
-    _require_national(actor)
-    policy = policy or national_policy()
+class TooLargeForThePage(Exception):
+    """The stored returns are too large to combine while a page waits; build on the command line."""
+
+
+# Combining takes about a minute for every 10,000 cells of returns; a page waits at most 60
+# seconds behind gunicorn (docs/deployment.md), so larger builds run on the command line.
+LARGEST_BUILD_ON_A_PAGE = 4000
+
+
+def _cells(document: dict[str, Any]) -> int:
+    return sum(len(table.get("cells", [])) for table in document.get("tables", []))
+
+
+def _period_returns(period_label: str) -> list[NationalReturn]:
     returns = list(NationalReturn.objects.filter(period_label=period_label))
     if not returns:
         raise NotFound(f"No returns are stored for {period_label}.")
+    return returns
+
+
+def national_report(
+    actor: User, period_label: str, policy: Policy | None = None, *, on_a_page: bool = False
+) -> NationalReport:
+    """The national report for the period: the one built from the same returns and policy, or a
+    new build (TooLargeForThePage when a page asks for a large one); ReturnsRefused when the
+    returns cannot be combined."""
+    _require_national(actor)
+    policy = policy or national_policy()
+    returns = _period_returns(period_label)
     fingerprint = _fingerprint(returns, policy)
     built = NationalReport.objects.filter(
         period_label=period_label, fingerprint=fingerprint
     ).first()
     if built is not None:
         return built
+    if on_a_page and sum(_cells(r.document) for r in returns) > LARGEST_BUILD_ON_A_PAGE:
+        raise TooLargeForThePage(period_label)
+    return _build(actor, period_label, returns, policy, fingerprint)
+
+
+def _build(
+    actor: User,
+    period_label: str,
+    returns: Sequence[NationalReturn],
+    policy: Policy,
+    fingerprint: str,
+    whole_numbers: bool = False,
+) -> NationalReport:
     submitted = [SubmittedReturn(r.file_name, r.document) for r in returns]
     try:
-        release = combine(submitted, policy)
+        release = combine(submitted, policy, whole_numbers=whole_numbers)
     except ReturnsRefused as error:
         record_event(
             actor,
@@ -198,15 +243,23 @@ def national_report(actor: User, period_label: str, policy: Policy | None = None
         raise
     data = release_json(release)
     with transaction.atomic():
-        report = NationalReport.objects.create(
+        report, _ = NationalReport.objects.update_or_create(
             period_label=period_label,
             fingerprint=fingerprint,
-            built_by=actor,
-            passed=release.passed,
-            release=data,
+            defaults={"built_by": actor, "passed": release.passed, "release": data},
         )
         record_event(actor, "national.report-built", report, detail=build_detail(data))
     return report
+
+
+def rebuild_national_report(
+    actor: User, period_label: str, policy: Policy, whole_numbers: bool = False
+) -> NationalReport:
+    """Build the period's report from its stored returns now, replacing one built before."""
+    _require_national(actor)
+    returns = _period_returns(period_label)
+    fingerprint = _fingerprint(returns, policy)
+    return _build(actor, period_label, returns, policy, fingerprint, whole_numbers)
 
 
 def build_detail(data: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from meaningful.national.models import NationalReturn
 from meaningful.national.render import CONTENT_TYPES, page_context
 from meaningful.national.render import render as render_release
 from meaningful.national.services import (
+    TooLargeForThePage,
     is_national_analyst,
     national_report,
     record_download,
@@ -138,7 +139,7 @@ def withdraw(request: HttpRequest, return_id: int) -> HttpResponse:
 def _report(request: HttpRequest, period: str) -> tuple[User, Any]:
     user = national_analyst(request)
     try:
-        return user, national_report(user, period)
+        return user, national_report(user, period, on_a_page=True)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
 
@@ -150,6 +151,8 @@ def report_page(request: HttpRequest, period: str) -> HttpResponse:
     except ReturnsRefused as error:
         context = {"period": period, "problems": error.problems}
         return render(request, "national/refused.html", context, status=409)
+    except TooLargeForThePage:
+        return render(request, "national/not_built.html", {"period": period})
     context = page_context(report.release) | {"report": report, "period": period}
     return render(request, "national/report.html", context)
 
@@ -160,8 +163,8 @@ def report_download(request: HttpRequest, period: str, kind: str) -> HttpRespons
         raise Http404("Choose json, csv, xlsx, pdf or html.")
     try:
         user, report = _report(request, period)
-    except ReturnsRefused as error:
-        raise Http404("These returns cannot be combined; see the report page.") from error
+    except (ReturnsRefused, TooLargeForThePage) as error:
+        raise Http404("There is no national report to download; see the report page.") from error
     if not report.passed:
         return HttpResponse(
             "The national tables failed the audit and may not be downloaded; see the report page.",

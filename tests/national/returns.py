@@ -204,7 +204,7 @@ def make_return(
     policy: Policy = NHS_STYLE,
     breakdowns: Sequence[str] = ("sex",),
     frameworks: Sequence[Mapping[str, Any]] = (FRAMEWORK,),
-    reviews: tuple[int, int, int] = (40, 30, 6),
+    reviews: tuple[int, int, int] = (40, 32, 8),
     quality: Mapping[str, tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
     """A sealed, valid return for the organisation from the ratings."""
@@ -264,6 +264,7 @@ def make_return(
                 "narrowest_range": min(widths) if widths else None,
                 "problems": [],
             },
+            "final": True,
             "software_version": "test",
             "generated_at": "2027-01-05T09:00:00+00:00",
             "checksum": "",

@@ -235,3 +235,46 @@ def test_problems_of_every_file_are_given_together() -> None:
     problems = refused.value.problems
     assert problems[0].startswith("north.json: format_version:")
     assert "x.json: format: missing" in problems
+
+
+def test_a_draft_return_is_refused() -> None:
+    north = copy.deepcopy(three()[0])
+    north["metadata"]["final"] = False
+    with pytest.raises(ReturnsRefused, match=r"metadata\.final: this is a draft"):
+        combine(submitted(seal(north)), NHS_STYLE)
+
+
+def test_returns_made_for_the_tests_are_valid_by_the_builders_schema() -> None:
+    from meaningful.returns.schema import return_checksum, validate_return
+
+    north = three()[0]
+    assert validate_return(north) == []
+    assert return_checksum(north) == north["metadata"]["checksum"]
+
+
+def test_a_hidden_national_total_known_to_be_small_would_pin_hidden_counts_at_one() -> None:
+    """Seven people rated 'partly met', each alone in an organisation's cell (each hidden, so at
+    least 1): a national total hidden as small (at most 7) proves every one of them is 1."""
+    from meaningful.national.services import national_policy
+
+    placed = {
+        "north": [
+            ("feeling-safe", "female"),
+            ("feeling-safe", "male"),
+            ("seeing-people", "female"),
+        ],
+        "south": [("feeling-safe", "not-known"), ("seeing-people", "male")],
+        "east": [("seeing-people", "not-known"), ("feeling-safe", "other")],
+    }
+    as_returns_are = Policy(secondary_suppression=True)  # a * in a return: hidden, any size
+    documents = []
+    for seed, (code, cells) in enumerate(placed.items()):
+        ratings = random_ratings(seed, 120, CODES)
+        ratings = [r for r in ratings if "partly-met" not in (r.baseline, r.latest)]
+        for outcome, sex in cells:
+            ratings += many(1, outcome=outcome, latest="partly-met", sex=sex)
+        documents.append(make_return(code, ratings, policy=as_returns_are))
+    alone = combine(submitted(*documents), NHS_STYLE)
+    assert not alone.passed
+    assert "it could be worked out as exactly 1" in alone.refusal()
+    assert combine(submitted(*documents), national_policy()).passed

@@ -102,10 +102,14 @@ def test_malformed_json_exits_1(
 def test_a_release_that_fails_the_audit_exits_3(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two organisations each hide 7; without withholding, a national 14 gives them away."""
+    """Two organisations each hide 7; rounding alone, with no hiding beyond the small counts,
+    lets a national 14 give them away."""
+    import meaningful.national.management.commands.combine_returns as command
     import meaningful.national.protection as protection
+    from meaningful.disclosure.policy import NHS_STYLE
 
     monkeypatch.setattr(protection, "MAX_HIDING_ROUNDS", 0)
+    monkeypatch.setattr(command, "national_policy", lambda *args: NHS_STYLE)
     ratings = (
         many(7, outcome="feeling-safe", latest="met", sex="female")
         + many(40, outcome="feeling-safe", latest="partly-met", sex="female")
@@ -141,3 +145,21 @@ def test_only_national_analysts_may_combine(
     personas = make_personas()
     assert run(*returns, "--out", tmp_path / "n.json", "--as", personas.analyst.username) == 1
     assert "is not a national analyst" in capsys.readouterr().err
+
+
+def test_stored_returns_are_combined_and_kept_for_the_report_page(
+    returns: list[Path], tmp_path: Path
+) -> None:
+    from meaningful.accounts.services import system_account
+    from meaningful.national.models import NationalReport
+    from meaningful.national.services import store_returns
+
+    stored = store_returns(system_account(), [(p.name, p.read_bytes()) for p in returns])
+    assert len(stored.stored) == 3
+    out = tmp_path / "national.pdf"
+    assert run("--stored", "2026", "--out", out) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    report = NationalReport.objects.get()
+    assert report.passed and report.release["period"]["label"] == "2026"
+    assert run("--stored", "2031", "--out", out) == 1
+    assert run(*returns, "--stored", "2026", "--out", out) == 1

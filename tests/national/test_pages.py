@@ -182,3 +182,19 @@ def test_returns_that_cannot_be_combined_are_explained(
 def test_a_period_with_no_returns_is_not_found(client: Client, national: User) -> None:
     client.force_login(national)
     assert client.get(reverse("national-report", args=["2031"])).status_code == 404
+
+
+def test_a_large_report_is_built_on_the_command_line_not_while_a_page_waits(
+    client: Client, national: User, documents: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import meaningful.national.services as services
+
+    monkeypatch.setattr(services, "LARGEST_BUILD_ON_A_PAGE", 10)
+    client.force_login(national)
+    upload(client, *(as_file(d) for d in documents))
+    page = client.get(reverse("national-report", args=["2026"])).content.decode()
+    assert "is not built yet" in page
+    assert "meaningful combine-returns --stored 2026 --as nia-national" in page
+    assert not NationalReport.objects.exists()
+    services.rebuild_national_report(national, "2026", services.national_policy())
+    assert "Passed:" in client.get(reverse("national-report", args=["2026"])).content.decode()

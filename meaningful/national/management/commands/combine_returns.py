@@ -8,14 +8,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from meaningful.accounts.models import User
 from meaningful.audit.services import record_event
+from meaningful.disclosure.policy import Policy
+from meaningful.errors import NotFound
 from meaningful.management_support import acting_user
 from meaningful.national.combine import ReturnsRefused, combine
 from meaningful.national.format import UnreadableReturn, parse_return
 from meaningful.national.output import release_json
 from meaningful.national.reading import SubmittedReturn
 from meaningful.national.render import FORMATS, render
-from meaningful.national.services import build_detail, is_national_analyst, national_policy
+from meaningful.national.services import (
+    build_detail,
+    is_national_analyst,
+    national_policy,
+    rebuild_national_report,
+)
 
 REFUSED_RETURNS = 1
 REFUSED_BY_AUDIT = 3
@@ -30,7 +38,13 @@ class Command(BaseCommand):
             "or for another period) and with 3 when the national tables fail the audit; "
             "nothing is written then."
         )
-        parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="returns (.json)")
+        parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="returns (.json)")
+        parser.add_argument(
+            "--stored",
+            metavar="PERIOD",
+            help="combine the returns uploaded for this period instead of files, and keep the "
+            "report for the national report page",
+        )
         parser.add_argument("--out", type=Path, required=True, help="where to write the release")
         parser.add_argument(
             "--format", choices=sorted(FORMATS), help="default: from --out's extension, else json"
@@ -63,28 +77,51 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        submitted = _read(options["files"])
+        if bool(options["files"]) == bool(options["stored"]):
+            raise CommandError("Give either the returns' files or --stored PERIOD.")
         try:
-            release = combine(submitted, policy, whole_numbers=options["exact_audit"])
+            data = (
+                self._stored(actor, options["stored"], policy, options["exact_audit"])
+                if options["stored"]
+                else self._combined(actor, _read(options["files"]), policy, options["exact_audit"])
+            )
+        except ReturnsRefused as error:
+            raise CommandError(
+                "These returns cannot be combined:\n" + str(error), returncode=REFUSED_RETURNS
+            ) from error
+        if not data["audit"]["passed"]:
+            raise CommandError(
+                "The national tables fail the audit; nothing was written:\n"
+                + "\n".join(data["audit"]["problems"]),
+                returncode=REFUSED_BY_AUDIT,
+            )
+        content = render(data, kind)
+        options["out"].write_bytes(content)
+        self._report(data, options, kind, len(content))
+
+    def _combined(
+        self, actor: User, submitted: list[SubmittedReturn], policy: Policy, exact: bool
+    ) -> dict[str, Any]:
+        try:
+            release = combine(submitted, policy, whole_numbers=exact)
         except ReturnsRefused as error:
             record_event(
                 actor,
                 "national.report-refused",
                 detail={"files": [s.name for s in submitted], "problems": error.problems[:20]},
             )
-            raise CommandError(
-                "These returns cannot be combined:\n" + str(error), returncode=REFUSED_RETURNS
-            ) from error
+            raise
         data = release_json(release)
         record_event(actor, "national.combine", detail=build_detail(data))
-        if not release.passed:
-            raise CommandError(
-                "The national tables fail the audit; nothing was written:\n" + release.refusal(),
-                returncode=REFUSED_BY_AUDIT,
-            )
-        content = render(data, kind)
-        options["out"].write_bytes(content)
-        self._report(data, options, kind, len(content))
+        return data
+
+    def _stored(self, actor: User, period: str, policy: Policy, exact: bool) -> dict[str, Any]:
+        try:
+            report = rebuild_national_report(actor, period, policy, whole_numbers=exact)
+        except NotFound as error:
+            raise CommandError(str(error)) from error
+        data: dict[str, Any] = report.release
+        return data
 
     def _report(self, data: dict[str, Any], options: dict[str, Any], kind: str, size: int) -> None:
         audit = data["audit"]
