@@ -23,7 +23,7 @@ from meaningful.conversations.services import (
 )
 from meaningful.demo.identities import make_identity
 from meaningful.demo.journeys import actions_for, plan_dates, record_for, start_threads
-from meaningful.demo.organisation import DemoOrganisation, build_organisation
+from meaningful.demo.organisation import DEMO_ORGANISATION, DemoOrganisation, build_organisation
 from meaningful.demo.phrases import outcome_phrases, phrasebook, pick
 from meaningful.frameworks.models import Framework
 from meaningful.people.models import Person
@@ -274,13 +274,19 @@ class DemoBuilder:
             )
 
 
-def build_demo(*, people: int = 300, seed: int = 2026, today: date | None = None) -> DemoSummary:
+def build_demo(
+    *,
+    people: int = 300,
+    seed: int = 2026,
+    today: date | None = None,
+    organisation: str = DEMO_ORGANISATION,
+) -> DemoSummary:
     """Create the demo organisation with ``people`` people; the same seed and date give the same data."""
     rng = random.Random(seed)
     today = today or timezone.localdate()
     with transaction.atomic():
         system = system_account()
-        demo = build_organisation(system)
+        demo = build_organisation(system, name=organisation)
         builder = DemoBuilder(rng, today, demo, system)
         carers_wanted = round(people * TEAM_MIX["Carers Centre"][0] / 100)
         others = [_choose_team(rng, demo) for _ in range(people - carers_wanted)]

@@ -14,6 +14,7 @@ from meaningful.accounts.services import (
 )
 
 DEMO_ORGANISATION = "Tayside Fictional Health and Social Care Partnership"
+DEMO_ADMIN = "graham.stewart"  # the org-admin; finds an existing demo whatever its name
 DEMO_PASSWORD = "meaningful-demo"  # noqa: S105 - printed by `meaningful demo`; demo installations only
 
 # (service name, kind, [team names])

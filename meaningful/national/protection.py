@@ -369,6 +369,29 @@ def _hide(
     return changed
 
 
+def _complete_lines(release: Release) -> None:
+    """Under suppression: hide more until no line of a table (a total and its parts) has a
+    single hidden figure, which its shown neighbours would give away exactly."""
+    by_key = {(f.table, f.key): f for f in release.figures}
+    lines = [
+        (by_key[table.name, total], [by_key[table.name, key] for key in parts])
+        for table in release.tables
+        for total, parts in table.lines()
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            if sum(f.hidden for f in (total, *parts)) != 1:
+                continue
+            shown = [f for f in (*parts, total) if not f.hidden and f.value > 0]
+            if shown:
+                choice = min(shown, key=lambda f: f.value)
+                choice.status, choice.published = "secondary", None
+                choice.reason = ORGANISATION_HIDDEN
+                changed = True
+
+
 def _breadth(spec: Spec, leaves: dict[str, tuple[str, ...]]) -> int:
     """How many finest cells the figure counts."""
     restricted = dict(spec)

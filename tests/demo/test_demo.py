@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from meaningful.accounts.models import Membership, Role
+from meaningful.accounts.models import Membership, Organisation, Role
 from meaningful.audit.models import AuditEvent
 from meaningful.audit.services import verify_chain
 from meaningful.conversations.models import Conversation, OutcomeRecord
@@ -90,6 +90,21 @@ def test_the_demo_command_creates_once_and_then_reuses(capsys: pytest.CaptureFix
     second = json.loads(capsys.readouterr().out)
     assert (first["created"], second["created"]) == (True, False)
     assert first["people"] == second["people"] == Person.objects.count() == 12
+
+
+def test_the_demo_organisation_can_be_named_and_is_found_again_by_its_staff(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo", "--people", "10", "--no-serve", "--json", "--organisation", "Fife Demo")
+    first = json.loads(capsys.readouterr().out)
+    assert first["organisation"] == "Fife Demo"
+    assert Organisation.objects.get().slug == "fife-demo"
+    call_command("demo", "--people", "10", "--no-serve", "--json", "--organisation", "Other")
+    captured = capsys.readouterr()
+    second = json.loads(captured.out)
+    assert (second["created"], second["organisation"]) == (False, "Fife Demo")
+    assert "already holds the demo organisation 'Fife Demo'" in captured.err
+    assert Organisation.objects.count() == 1
 
 
 def test_seed_scale_loads_people_with_fifteen_records_per_conversation() -> None:

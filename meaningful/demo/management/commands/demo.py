@@ -10,15 +10,25 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from meaningful.accounts.models import Organisation, User
+from meaningful.accounts.models import Membership, Role, User
 from meaningful.demo.generate import DemoSummary, build_demo, summarise
-from meaningful.demo.organisation import DEMO_ORGANISATION, DEMO_PASSWORD, STAFF, DemoOrganisation
+from meaningful.demo.organisation import (
+    DEMO_ADMIN,
+    DEMO_ORGANISATION,
+    DEMO_PASSWORD,
+    STAFF,
+    DemoOrganisation,
+)
 
 
 def _existing_demo() -> DemoSummary | None:
-    organisation = Organisation.objects.filter(name=DEMO_ORGANISATION).first()
-    if organisation is None:
+    """The demo already in this database, found by its staff (it may have been given a name)."""
+    membership = Membership.objects.filter(
+        user__username=DEMO_ADMIN, role=Role.ORG_ADMIN, organisation__isnull=False
+    ).first()
+    if membership is None or membership.organisation is None:
         return None
+    organisation = membership.organisation
     staff = {
         user.username: user for user in User.objects.filter(username__in=[s[0] for s in STAFF])
     }
@@ -38,6 +48,12 @@ class Command(BaseCommand):
             type=date.fromisoformat,
             default=None,
             help="date the demo treats as today, YYYY-MM-DD (default: today)",
+        )
+        parser.add_argument(
+            "--organisation",
+            default=DEMO_ORGANISATION,
+            help="name of the demo organisation; give each demo database its own name to try "
+            "combining returns from several organisations (default: %(default)s)",
         )
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
         parser.add_argument("--host", default="127.0.0.1")
@@ -59,7 +75,15 @@ class Command(BaseCommand):
         if summary is None:
             self.stderr.write(f"Creating the demo organisation with {options['people']} people...")
             summary = build_demo(
-                people=options["people"], seed=options["seed"], today=options["today"]
+                people=options["people"],
+                seed=options["seed"],
+                today=options["today"],
+                organisation=options["organisation"].strip() or DEMO_ORGANISATION,
+            )
+        elif summary.organisation != options["organisation"].strip() != DEMO_ORGANISATION:
+            self.stderr.write(
+                f"This database already holds the demo organisation {summary.organisation!r}; "
+                "use a new database for another."
             )
         if options["json"]:
             self.stdout.write(json.dumps({**summary.__dict__, "created": created}))
