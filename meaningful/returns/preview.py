@@ -8,7 +8,8 @@ from typing import Any
 
 from meaningful.accounts.models import ServiceKind
 from meaningful.people.models import ClientGroup, Sex
-from meaningful.returns.schema import TOTAL, numbers
+from meaningful.returns.schema import numbers
+from meaningful.returns.sums import TOTAL
 
 BREAKDOWN_LABELS: dict[str, dict[str, str]] = {
     "service_type": dict(ServiceKind.choices),

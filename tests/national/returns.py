@@ -17,9 +17,10 @@ from typing import Any
 from meaningful.disclosure.policy import NHS_STYLE, Policy
 from meaningful.disclosure.protect import Release, protect
 from meaningful.disclosure.tables import Dimension, TableSpec, Universe, flat
-from meaningful.national.format import AGE_BANDS, BREAKDOWNS, FORMAT, FORMAT_VERSION
-from meaningful.national.format import return_checksum as checksum_of
+from meaningful.national.format import BREAKDOWNS
 from meaningful.reports.period import parse_period
+from meaningful.returns.schema import FORMAT, VERSIONS
+from meaningful.returns.schema import return_checksum as checksum_of
 
 OUTCOMES = (("feeling-safe", "Feeling safe"), ("seeing-people", "Seeing people"))
 LEVELS = (("not-met", "Not met", 1), ("partly-met", "Partly met", 2), ("met", "Met", 3))
@@ -31,6 +32,7 @@ FRAMEWORK: dict[str, Any] = {
     "levels": [{"code": c, "label": label, "rank": r} for c, label, r in LEVELS],
 }
 RANK = {code: rank for code, _, rank in LEVELS}
+AGE_BANDS = BREAKDOWNS["age_band"]
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ def make_return(
     widths = [r.high - r.low for r in ranges if r.high is not None]
     document: dict[str, Any] = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": VERSIONS[-1],
         "organisation": {"name": name or f"{code.title()} Partnership", "code": code},
         "period": {
             "label": span.label,

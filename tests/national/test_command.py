@@ -86,7 +86,7 @@ def test_a_refused_return_exits_1_naming_the_file_and_writes_nothing(
     out = tmp_path / "national.json"
     assert run(*returns, "--out", out) == 1
     error = capsys.readouterr().err
-    assert "south.json: tables[0].cells[0].count: -1 is less than 0" in error
+    assert "south.json: tables[0].cells[0].count: -1 is less than the minimum of 0" in error
     assert not out.exists()
     assert AuditEvent.objects.filter(action="national.report-refused").exists()
 

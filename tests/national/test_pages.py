@@ -101,7 +101,8 @@ def test_problems_are_listed_per_file_and_linked_to_the_file_field(
     assert response.status_code == 400
     text = response.content.decode()
     assert (
-        '<a href="#id_returns">north.json: tables[3].cells[12].count: -1 is less than 0</a>' in text
+        '<a href="#id_returns">north.json: tables[3].cells[12].count: -1 is less than the minimum '
+        "of 0</a>" in text
     )
     assert "south.json: metadata.checksum: the return has been changed since it was made" in text
     assert "garbled.json: the file is not valid JSON" in text
