@@ -9,7 +9,7 @@ one check of the national side's own is that the return is final: a draft was ne
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from meaningful.disclosure.policy import Policy
@@ -17,6 +17,7 @@ from meaningful.reports.period import Period, parse_period
 from meaningful.returns.schema import policy_from_json, validate_return
 
 Pair = tuple[int, int | None]  # (exact count, published value or None when hidden)
+NATIONAL_PARTS = ("people", "met", "not_met")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class ReadReturn:
     change: dict[tuple[str, str], dict[str, Pair]]  # (framework, outcome) -> move -> pair
     reviews: dict[str, Pair]
     quality: dict[str, dict[str, Pair]]  # measure -> {"count": pair, "of": pair}
+    version: str = "1.0"
+    # from version 1.1: national outcome number -> {"people", "met", "not_met"} -> pair
+    national: dict[str, dict[str, Pair]] | None = None
+    national_titles: dict[str, str] = field(default_factory=dict)
 
 
 def read_return(submitted: SubmittedReturn) -> tuple[ReadReturn | None, list[str]]:
@@ -95,7 +100,15 @@ def read_return(submitted: SubmittedReturn) -> tuple[ReadReturn | None, list[str
             entry["measure"]: {"count": _pair(entry), "of": _pair(entry["of"])}
             for entry in document["recording_quality"]
         },
+        version=document["format_version"],
     )
+    if "national_outcomes" in document:
+        entries = document["national_outcomes"]
+        read.national = {
+            str(entry["number"]): {part: _pair(entry[part]) for part in NATIONAL_PARTS}
+            for entry in entries
+        }
+        read.national_titles = {str(entry["number"]): entry["title"] for entry in entries}
     return read, []
 
 

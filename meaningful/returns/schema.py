@@ -24,7 +24,9 @@ from meaningful.returns.sums import TOTAL, sums
 
 SCHEMA_PATH = Path(__file__).with_name("return.schema.json")
 FORMAT = "meaningful-return"
-VERSIONS = ("1.0",)  # every version this installation reads; it writes the last
+VERSIONS = ("1.0", "1.1")  # every version this installation reads; it writes the last
+# The sections each version added to the one before (a reader of a version reads those before).
+ADDED_IN = {"national_outcomes": "1.1"}
 BREAKDOWNS = ("service_type", "client_group", "age_band", "sex")
 POLICY_FIELDS = (
     "threshold",
@@ -107,15 +109,23 @@ def validate_return(doc: Any) -> list[str]:
 
 
 def _unknown_version(doc: Any) -> str:
+    """Why the document is not of a version this installation reads ('' when it is)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or "format_version" not in doc:
         return ""
     version = doc["format_version"]
-    if version in VERSIONS:
-        return ""
-    return (
-        f"format_version: {json.dumps(version)} is not a version this installation reads (it "
-        f"reads {', '.join(VERSIONS)}): ask for the return in one of those, or update Meaningful"
-    )
+    if version not in VERSIONS:
+        readable = " and ".join([", ".join(VERSIONS[:-1]), VERSIONS[-1]])
+        return (
+            f"format_version: {json.dumps(version)} is not a version this installation reads (it "
+            f"reads {readable}): ask for the return in one of those, or update Meaningful"
+        )
+    for section, since in ADDED_IN.items():
+        if section in doc and VERSIONS.index(version) < VERSIONS.index(since):
+            return (
+                f"{section}: a section of format version {since}, in a document that says it is "
+                f"{version}: ask the organisation to build the return again"
+            )
+    return ""
 
 
 def _path(parts: Sequence[Any]) -> str:
@@ -204,7 +214,7 @@ def _framework_references(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 def _repeated(doc: dict[str, Any]) -> list[str]:
     """One table per framework, stage and breakdown; one change entry per outcome; one entry per
-    recording standard."""
+    recording standard and per national outcome."""
     problems = []
     tables: dict[tuple[str, ...], int] = {}
     for t, table in enumerate(doc["tables"]):
@@ -229,6 +239,11 @@ def _repeated(doc: dict[str, Any]) -> list[str]:
         if measure["measure"] in measures:
             problems.append(f"recording_quality[{m}].measure: {measure['measure']!r} appears twice")
         measures.add(measure["measure"])
+    national: set[int] = set()
+    for n, entry in enumerate(doc.get("national_outcomes", [])):
+        if entry["number"] in national:
+            problems.append(f"national_outcomes[{n}].number: {entry['number']} appears twice")
+        national.add(entry["number"])
     return problems
 
 
@@ -240,6 +255,9 @@ def numbers(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for c, entry in enumerate(doc["change"]):
         for part in ("improved", "same", "worse", "people"):
             yield f"change[{c}].{part}", entry[part]
+    for n, entry in enumerate(doc.get("national_outcomes", [])):
+        for part in ("people", "met", "not_met"):
+            yield f"national_outcomes[{n}].{part}", entry[part]
     for name, value in doc["reviews"].items():
         yield f"reviews.{name}", value
     for m, measure in enumerate(doc["recording_quality"]):

@@ -1,5 +1,5 @@
 """The sums a return's numbers must keep: each table's totals, the tables of one framework and
-stage among themselves, change, reviews and recording quality.
+stage among themselves, change, national outcomes, reviews and recording quality.
 
 Every check here takes a document whose shape the JSON Schema has passed, and names each problem
 by its place in it (`tables[0].cells[5].count: 12 is not the sum of its level parts (11)`).
@@ -15,7 +15,8 @@ TOTAL = "Total"
 
 def sums(doc: dict[str, Any]) -> list[str]:
     """Totals are the sums of their parts, within each table and across the tables of one
-    framework and stage; people = improved + same + worse; due = on time + overdue."""
+    framework and stage; people = improved + same + worse, and = met + not met under each
+    national outcome; due = on time + overdue."""
     problems = []
     for t, table in enumerate(doc["tables"]):
         problems += _table_sums(f"tables[{t}]", table)
@@ -26,6 +27,13 @@ def sums(doc: dict[str, Any]) -> list[str]:
             problems.append(
                 f"change[{c}].people.count: {entry['people']['count']} is not improved + same + "
                 f"worse ({parts})"
+            )
+    for n, entry in enumerate(doc.get("national_outcomes", [])):
+        parts = entry["met"]["count"] + entry["not_met"]["count"]
+        if entry["people"]["count"] != parts:
+            problems.append(
+                f"national_outcomes[{n}].people.count: {entry['people']['count']} is not met + "
+                f"not_met ({parts})"
             )
     reviews = doc["reviews"]
     if reviews["due"]["count"] != reviews["on_time"]["count"] + reviews["overdue"]["count"]:

@@ -59,6 +59,7 @@ def test_it_writes_the_national_tables_in_every_format(
     if kind == "json":
         data = json.loads(content)
         assert data["audit"]["passed"] and len(data["organisations"]) == 3
+        assert "national_outcomes" in {table["section"] for table in data["tables"]}
     elif kind == "csv":
         text = content.decode("utf-8-sig")
         assert "table,figures_for,outcome,level,sex,value" in text

@@ -71,8 +71,8 @@ def test_a_negative_count_is_named_by_its_place(north: dict[str, Any]) -> None:
 def test_another_format_version_is_refused_clearly(north: dict[str, Any]) -> None:
     newer = seal({**copy.deepcopy(north), "format_version": "2.0"})
     assert problems_of(newer) == [
-        'format_version: "2.0" is not a version this installation reads (it reads 1.0): ask '
-        "for the return in one of those, or update Meaningful"
+        'format_version: "2.0" is not a version this installation reads (it reads 1.0 and 1.1): '
+        "ask for the return in one of those, or update Meaningful"
     ]
 
 
@@ -166,3 +166,41 @@ def test_a_draft_is_refused_by_the_hub_though_the_format_accepts_it(
         "metadata.final: this is a draft, which the organisation has not released; ask for the "
         "final return."
     ]
+
+
+def test_a_return_of_version_1_0_is_still_read() -> None:
+    older = make_return("north", many(12, outcome="feeling-safe"), version="1.0")
+    assert validate_return(older) == []
+    read, problems = read_return(SubmittedReturn("north.json", older))
+    assert problems == [] and read is not None
+    assert read.version == "1.0" and read.national is None
+
+
+def test_the_section_by_national_outcome_belongs_to_version_1_1_only(
+    north: dict[str, Any],
+) -> None:
+    assert north["format_version"] == "1.1" and len(north["national_outcomes"]) == 9
+    missing = copy.deepcopy(north)
+    del missing["national_outcomes"]
+    assert problems_of(seal(missing)) == ["(document): 'national_outcomes' is a required property"]
+    early = copy.deepcopy(north)
+    early["format_version"] = "1.0"
+    assert problems_of(seal(early)) == [
+        "national_outcomes: a section of format version 1.1, in a document that says it is 1.0: "
+        "ask the organisation to build the return again"
+    ]
+
+
+def test_figures_by_national_outcome_must_add_up_and_be_named_once(
+    north: dict[str, Any],
+) -> None:
+    broken = copy.deepcopy(north)
+    broken["national_outcomes"][6]["met"]["count"] += 1
+    broken["national_outcomes"][8]["number"] = 1
+    broken["national_outcomes"][0]["people"]["published"] = 3
+    problems = problems_of(seal(broken))
+    assert "national_outcomes[6].people.count: 12 is not met + not_met (13)" in problems
+    assert "national_outcomes[8].number: 1 appears twice" in problems
+    assert "national_outcomes[0].people.published: 3 is a count the policy hides (1 to 7)" in (
+        problems
+    )

@@ -67,6 +67,7 @@ def test_a_national_analyst_uploads_three_returns_and_reads_the_report(
     assert "Personal outcomes across 3 organisations, 2026" in text
     assert "Passed:" in text and "Counts from 1 to 7 are shown as *" in text
     assert "as each organisation published it" in text
+    assert 'id="national-outcomes"' in text and "7. Safe from harm" in text
     for kind, start in (
         ("csv", b"\xef\xbb\xbf"),
         ("xlsx", b"PK"),
