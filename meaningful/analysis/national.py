@@ -32,10 +32,11 @@ class NationalCount:
     met: int  # of them, the people whose every such rating is met
 
 
-def count_by_national_outcome(
+def people_by_national_outcome(
     ratings: Iterable[LatestRating], mapping: NationalMapping, numbers: Iterable[int] = range(1, 10)
-) -> list[NationalCount]:
-    """People and people met for each national outcome in `numbers`, each person counted once.
+) -> dict[int, dict[Hashable, bool]]:
+    """For each national outcome in `numbers`, every person counted under it and whether they
+    count as met.
 
     Two personal outcomes feeding the same national outcome count their person once, who is
     met only if both are met; one personal outcome feeding two national outcomes counts its
@@ -49,7 +50,15 @@ def count_by_national_outcome(
             people = all_met.get(number)
             if people is not None:
                 people[rating.person] = people.get(rating.person, True) and rating.met
+    return all_met
+
+
+def count_by_national_outcome(
+    ratings: Iterable[LatestRating], mapping: NationalMapping, numbers: Iterable[int] = range(1, 10)
+) -> list[NationalCount]:
+    """People and people met for each national outcome in `numbers`, each person counted once
+    (see `people_by_national_outcome`)."""
     return [
         NationalCount(number, len(people), sum(people.values()))
-        for number, people in all_met.items()
+        for number, people in people_by_national_outcome(ratings, mapping, numbers).items()
     ]

@@ -27,6 +27,7 @@ from meaningful.national.families import (
     Family,
     change_family,
     level_families,
+    national_outcomes_family,
     quality_family,
     reviews_family,
 )
@@ -123,7 +124,9 @@ def _codes(info: FrameworkInfo) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def build_families(returns: Sequence[ReadReturn]) -> list[Family]:
-    """Every national table, framework versions apart, in the order they are protected."""
+    """Every national table, framework versions apart, in the order they are protected: each
+    framework's, then by national outcome (beside them, never instead), then those about the
+    whole organisation."""
     frameworks: dict[str, FrameworkInfo] = {}
     for read in returns:
         for key, info in read.frameworks.items():
@@ -135,6 +138,9 @@ def build_families(returns: Sequence[ReadReturn]) -> list[Family]:
         change = change_family(frameworks[key], users)
         if change is not None:
             families.append(change)
+    national = national_outcomes_family(returns)
+    if national is not None:
+        families.append(national)
     families.append(reviews_family(returns))
     quality = quality_family(returns)
     if quality is not None:
@@ -245,6 +251,7 @@ def release_notes(returns: Sequence[ReadReturn], families: Sequence[Family]) -> 
             notes.append(
                 f"{names[slug]} ({slug}) was used in {listed}: these are reported separately."
             )
+    notes += _national_outcome_notes(returns, families)
     for family in families:
         if not family.framework:
             continue
@@ -255,6 +262,29 @@ def release_notes(returns: Sequence[ReadReturn], families: Sequence[Family]) -> 
                 f"{family.framework}, {family.title.lower()}: from {len(family.organisations)} "
                 f"of {len(using)} organisations ({', '.join(missing)} sent no such table)."
             )
+    return notes
+
+
+def _national_outcome_notes(returns: Sequence[ReadReturn], families: Sequence[Family]) -> list[str]:
+    """How figures by national outcome stand beside the rest, and whose returns had none."""
+    family = next((f for f in families if f.section == "national_outcomes"), None)
+    if family is None:
+        return [
+            "No figures by national outcome: the returns are of format version 1.0, which has none."
+        ]
+    notes = [
+        "Figures by national outcome regroup the personal outcome figures, which are the primary "
+        "ones, under Scotland's nine National Health and Wellbeing Outcomes, through a mapping "
+        "that is an interpretation. A person counts once under each national outcome and may "
+        "count under several, so they are never added up across national outcomes."
+    ]
+    missing = sorted(r.code for r in returns if r.national is None)
+    if missing:
+        notes.append(
+            f"By national outcome: from {len(family.organisations)} of {len(returns)} "
+            f"organisations ({', '.join(missing)} sent returns of format version 1.0, which "
+            "have no figures by national outcome)."
+        )
     return notes
 
 

@@ -42,7 +42,9 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "direction": {"improved": "Improved", "same": "Same", "worse": "Worse", "people": "People"},
     "review": {"due": "Due", "on_time": "On time", "overdue": "Overdue", "other": "Neither"},
     "recorded": {"yes": "With", "no": "Without", "of": "Of"},
+    "status": {"met": "Met", "not_met": "Not met", "people": "People"},
 }
+NATIONAL_OUTCOMES = "national-outcomes"  # the family's name
 
 
 @dataclass
@@ -197,6 +199,44 @@ def change_family(framework: FrameworkInfo, returns: Sequence[ReadReturn]) -> Fa
                 for (fw, outcome), moves in read.change.items()
                 if fw == framework.key
                 for move, pair in moves.items()
+            ),
+        )
+    return family
+
+
+def national_outcomes_family(returns: Sequence[ReadReturn]) -> Family | None:
+    """People under each national outcome, met and not met, from the returns that have them
+    (format version 1.1); no total across national outcomes, which count people more than once."""
+    members = [(r, r.national) for r in returns if r.national is not None]
+    if not members:
+        return None
+    titles: dict[str, str] = {}
+    for read, _ in members:
+        for number, title in read.national_titles.items():
+            titles.setdefault(number, title)
+    numbers = sorted(titles, key=int)
+    family = _family(
+        NATIONAL_OUTCOMES,
+        "People under each national outcome, met and not met",
+        "national_outcomes",
+        [
+            flat("national_outcome", numbers, total=None),
+            flat("status", ("met", "not_met"), total="people"),
+        ],
+        sorted(read.code for read, _ in members),
+        {
+            "national_outcome": {n: f"{n}. {titles[n]}" for n in numbers},
+            "status": CODE_LABELS["status"],
+        },
+    )
+    for read, national in members:
+        _add(
+            family,
+            read,
+            (
+                ((number, part), pair)
+                for number, parts in national.items()
+                for part, pair in parts.items()
             ),
         )
     return family

@@ -74,7 +74,7 @@ def release_json(release: NationalRelease) -> dict[str, Any]:
             entry.setdefault("organisations", []).append(read.code)
     return {
         "format": RELEASE_FORMAT,
-        "format_version": "1.0",
+        "format_version": "1.1",  # 1.1: the table by national outcome
         "title": release_title(release.period.label, len(release.returns)),
         "period": {
             "label": release.period.label,
@@ -90,6 +90,7 @@ def release_json(release: NationalRelease) -> dict[str, Any]:
                 "name": read.name,
                 "file": read.file,
                 "checksum": read.checksum,
+                "format_version": read.version,
                 "frameworks": sorted(read.frameworks),
             }
             for read in release.returns

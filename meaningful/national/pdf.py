@@ -84,6 +84,8 @@ def release_pdf(data: Mapping[str, Any]) -> bytes:
         story.append(Paragraph(f"<b>Warning.</b> {escape(warning)}", SMALL))
     for section in context["sections"]:
         story.append(Paragraph(escape(section["title"]), H2))
+        if section["lead"]:
+            story.append(Paragraph(escape(section["lead"]), BODY))
         for item in section["tables"]:
             story.append(Paragraph(escape(item["table"]["title"]), H3))
             story.append(_grid(item["grid"]))

@@ -93,20 +93,42 @@ def as_xlsx(data: Data) -> bytes:
     return buffer.getvalue()
 
 
+NATIONAL_OUTCOMES_LEAD = (
+    "The personal outcome figures are the primary figures. These regroup the same latest "
+    "ratings under Scotland's nine National Health and Wellbeing Outcomes, through a mapping that "
+    "is an interpretation. People: those whose latest agreed rating in the period, on at least "
+    "one personal outcome feeding the national outcome, says whether it is met; met: those for "
+    "whom every such rating is met. A person counts once under each national outcome and may "
+    "count under several, so these figures are never added up across national outcomes."
+)
+
+
+def _section(table: Mapping[str, Any], frameworks: Mapping[str, Any]) -> dict[str, Any]:
+    """The heading (and any lead paragraph) a table is shown under."""
+    if table["section"] == "national_outcomes":
+        return {
+            "key": "national_outcomes",
+            "title": "By national outcome",
+            "lead": NATIONAL_OUTCOMES_LEAD,
+        }
+    framework = frameworks.get(table["framework"])
+    title = (
+        f"{framework['name']} (version {framework['version']})"
+        if framework
+        else "Across all frameworks"
+    )
+    return {"key": table["framework"], "title": title, "lead": ""}
+
+
 def page_context(data: Data) -> dict[str, Any]:
-    """What the report page and the standalone page show: grids per framework version."""
+    """What the report page and the standalone page show: grids per framework version, by
+    national outcome, and across all frameworks."""
     sections: list[dict[str, Any]] = []
     by_key = {f["key"]: f for f in data["frameworks"]}
     for table in data["tables"]:
-        key = table["framework"]
-        if not sections or sections[-1]["key"] != key:
-            framework = by_key.get(key)
-            title = (
-                f"{framework['name']} (version {framework['version']})"
-                if framework
-                else "Across all frameworks"
-            )
-            sections.append({"key": key, "title": title, "tables": []})
+        heading = _section(table, by_key)
+        if not sections or sections[-1]["key"] != heading["key"]:
+            sections.append(heading | {"tables": []})
         with_organisations = not table["breakdown"]
         sections[-1]["tables"].append(
             {

@@ -8,7 +8,7 @@ definition both follow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from meaningful.analysis.national import LatestRating, NationalCount, count_by_national_outcome
@@ -104,13 +104,15 @@ def _counted_in_the_database(run: Run, mapping: NationalOutcomes) -> list[Nation
     return [NationalCount(o.number, *found.get(o.number, (0, 0))) for o in mapping.outcomes]
 
 
+def latest_ratings(run: Run) -> Iterator[LatestRating]:
+    """Every person's latest agreed rating on each built-in outcome, with whether it is met."""
+    for person, slug, code, met in run(LATEST_RATINGS_SQL, []):
+        yield LatestRating(person, slug, code, None if met is None else bool(met))
+
+
 def _counted_person_by_person(run: Run, mapping: NationalOutcomes) -> list[NationalCount]:
-    ratings = (
-        LatestRating(person, slug, code, None if met is None else bool(met))
-        for person, slug, code, met in run(LATEST_RATINGS_SQL, [])
-    )
     return count_by_national_outcome(
-        ratings, mapping.numbers_by_outcome(), [o.number for o in mapping.outcomes]
+        latest_ratings(run), mapping.numbers_by_outcome(), [o.number for o in mapping.outcomes]
     )
 
 

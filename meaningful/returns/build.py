@@ -1,11 +1,11 @@
-"""Build an organisation's aggregate return for a period (format "meaningful-return" 1.0).
+"""Build an organisation's aggregate return for a period (format "meaningful-return" 1.1).
 
 The counts come from the reporting tables (`units.py`); each part is protected under the
 organisation's policy and audited together with the figures of its earlier final releases whose
 periods overlap (the register); the document carries the exact counts for the national body
 beside the values the organisation may publish, and the audit's verdict. Sections are written
-one by one from the protected parts, so a further section (figures by national outcome) can be
-added as one more part and one more writer without touching the others.
+one by one from the protected parts: each framework's rating tables and change, the figures by
+national outcome (version 1.1), reviews and recording quality.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from meaningful.disclosure.policy import Policy
 from meaningful.disclosure.protect import protect
 from meaningful.disclosure.tables import Dimension, flat, tree
 from meaningful.frameworks.models import Framework, Level, Outcome, Scale
+from meaningful.frameworks.national import national_outcomes
 from meaningful.people.models import ClientGroup, Sex
 from meaningful.reports.builder import organisation_policy
 from meaningful.reports.period import Period
@@ -33,11 +34,12 @@ from meaningful.returns import document as sections
 from meaningful.returns import units
 from meaningful.returns.document import Protected
 from meaningful.returns.models import ReturnRelease
+from meaningful.returns.national import NATIONAL, NATIONAL_TABLE, national_part
 from meaningful.returns.parts import YES, Part, Unit, at, build_part
 from meaningful.returns.schema import return_checksum
 from meaningful.returns.services import ReturnRefused, check_may_build, record_release
 
-FORMAT, FORMAT_VERSION = "meaningful-return", "1.0"
+FORMAT, FORMAT_VERSION = "meaningful-return", "1.1"
 STAGES = ("baseline", "latest")
 # The breakdowns of the rating tables: the return's name, the audit's name, the codes.
 BREAKDOWNS = (
@@ -164,6 +166,7 @@ def assemble(organisation: Organisation, period: Period, *, final: bool = False)
     rated = units.ratings(organisation.pk, period)
     schemes = _schemes(rated)
     parts = _rating_parts(organisation, period, earlier, rated, schemes)
+    parts.append(national_part(organisation.pk, period, earlier))
     parts.append(_review_part(organisation, period, earlier))
     parts.append(_quality_part(organisation, period, earlier))
     protected = [
@@ -357,6 +360,11 @@ def _document(
         "frameworks": [scheme.as_json() for scheme in schemes.values()],
         "tables": tables,
         "change": change,
+        "national_outcomes": sections.national_outcomes(
+            by_prefix[NATIONAL],
+            NATIONAL_TABLE,
+            {o.number: o.title for o in national_outcomes().outcomes},
+        ),
         "reviews": sections.reviews(by_prefix["reviews "]),
         "recording_quality": sections.recording_quality(
             by_prefix["recording "], list(units.MEASURES)

@@ -54,6 +54,25 @@ def change(protected: Protected, framework: str) -> list[dict[str, Any]]:
     return list(by_outcome.values())
 
 
+def national_outcomes(
+    protected: Protected, name: str, titles: Mapping[int, str]
+) -> list[dict[str, Any]]:
+    """People, met and not met under each national outcome, in the order of their numbers."""
+    found: dict[str, dict[str, dict[str, int | None]]] = {}
+    for figure in protected.figures(name):
+        found.setdefault(figure.key[0], {})[figure.key[1]] = number(figure)
+    return [
+        {
+            "number": int(code),
+            "title": titles[int(code)],
+            "people": parts["people"],
+            "met": parts["met"],
+            "not_met": parts["not-met"],
+        }
+        for code, parts in sorted(found.items(), key=lambda item: int(item[0]))
+    ]
+
+
 def reviews(protected: Protected) -> dict[str, Any]:
     found = {f.key[0]: number(f) for f in protected.figures("reviews")}
     return {"due": found["due"], "on_time": found["on-time"], "overdue": found["overdue"]}

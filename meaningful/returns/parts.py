@@ -74,8 +74,15 @@ def build_part(
     units: Sequence[Unit],
     period: Period,
     earlier: Sequence[Period],
+    *,
+    nested: bool = True,
 ) -> Part:
-    """The part's universe (with the membership variables) and its tables, all named."""
+    """The part's universe (with the membership variables) and its tables, all named.
+
+    `nested`: a unit counted in a period is always counted in any period holding it, so the
+    audit may be told that none is counted in the shorter and not in the longer. Not so for
+    figures whose membership itself depends on the period's last day.
+    """
     by_days = {(e.start, e.end): e for e in earlier if not _same_days(e, period)}
     others = list(by_days.values())
     here = counted_in(period)
@@ -91,7 +98,7 @@ def build_part(
     for name, dimensions in tables.items():
         part.tables.append(TableSpec(part.table_name(name), (*dimensions, own)))
         part.shown[name] = tuple(d.variable for d in dimensions)
-    for other in others:
+    for other in others if nested else ():
         if _within(other, period):
             part.tables.append(_nothing_outside(part, other, period))
         elif _within(period, other):

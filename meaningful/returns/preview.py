@@ -8,7 +8,8 @@ from typing import Any
 
 from meaningful.accounts.models import ServiceKind
 from meaningful.people.models import ClientGroup, Sex
-from meaningful.returns.schema import TOTAL, numbers
+from meaningful.returns.schema import numbers
+from meaningful.returns.sums import TOTAL
 
 BREAKDOWN_LABELS: dict[str, dict[str, str]] = {
     "service_type": dict(ServiceKind.choices),
@@ -59,6 +60,7 @@ class Preview:
     frameworks: list[FrameworkPreview]
     reviews: Grid
     quality: Grid
+    national: Grid | None = None  # from format version 1.1
 
     @property
     def audit(self) -> dict[str, Any]:
@@ -97,7 +99,13 @@ def preview(document: dict[str, Any]) -> Preview:
         frameworks.append(
             FrameworkPreview(scheme["name"], label, stages, _change_grid(change, names))
         )
-    return Preview(document, frameworks, _reviews_grid(document), _quality_grid(document))
+    return Preview(
+        document,
+        frameworks,
+        _reviews_grid(document),
+        _quality_grid(document),
+        _national_grid(document["national_outcomes"]) if "national_outcomes" in document else None,
+    )
 
 
 def _levels_grid(table: dict[str, Any], names: dict[str, str], levels: dict[str, str]) -> Grid:
@@ -137,6 +145,14 @@ def _change_grid(entries: list[dict[str, Any]], names: dict[str, str]) -> Grid:
     for entry in entries:
         values = [shown(entry[part]) for part in ("people", "improved", "same", "worse")]
         grid.rows.append(([names[entry["outcome"]]], values))
+    return grid
+
+
+def _national_grid(entries: list[dict[str, Any]]) -> Grid:
+    grid = Grid("By national outcome", ["National outcome", "People", "Met", "Not met"])
+    for entry in entries:
+        values = [shown(entry[part]) for part in ("people", "met", "not_met")]
+        grid.rows.append(([f"{entry['number']}. {entry['title']}"], values))
     return grid
 
 

@@ -2,9 +2,11 @@
 
 Ratings: each person and outcome with an agreed rating in the period, at their latest agreed
 rating up to the period's end and their first agreed rating ever (the same rows and the same
-"latest" and "change" rules as reports). Reviews: each first conversation in the period whose
-review fell due by its end. Recording: each outcome record written in the period. A unit carries
-the codes it is counted under and what it takes to tell whether another period counted it.
+"latest" and "change" rules as reports). National outcomes: each person counted under each of
+the nine, by the reports' own query and definition. Reviews: each first conversation in the
+period whose review fell due by its end. Recording: each outcome record written in the period.
+A unit carries the codes it is counted under and what it takes to tell whether another period
+counted it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 
 from django.db import connection
 
+from meaningful.analysis.national import people_by_national_outcome
+from meaningful.frameworks.national import national_outcomes
 from meaningful.reports.builder import LATEST
+from meaningful.reports.national import latest_ratings
 from meaningful.reports.period import Period
 from meaningful.reports.refresh import DIRECTION, month
 
@@ -63,6 +68,12 @@ WHERE d.level_id = 0 AND d.baseline_month BETWEEN %s AND %s AND d.due_month <= %
 GROUP BY d.baseline_month, d.due_month, d.review_month
 HAVING SUM(d.count) <> 0
 """
+
+# The organisation's teams, as a scope for the reports' own queries (rating rows aliased `s`).
+ORGANISATION_SCOPE = (
+    "s.team_id IN (SELECT t.id FROM accounts_team t JOIN accounts_service sv "
+    "ON sv.id = t.service_id WHERE sv.organisation_id = %s)"
+)
 
 QUALITY_SQL = """
 SELECT s.held_on, {columns}, COUNT(*)
@@ -172,6 +183,21 @@ def ratings(organisation_id: int, period: Period) -> list[Rating]:
             born,
         ) in rows
     ]
+
+
+def national_outcome_people(organisation_id: int, period: Period) -> dict[int, dict[Any, bool]]:
+    """For each of the nine national outcomes, the people counted under it in the period and
+    whether they count as met: the organisation report's "By national outcome", person by
+    person (`meaningful.reports.national`)."""
+
+    def run(sql: str, before: list[Any]) -> list[tuple[Any, ...]]:
+        query = sql.format(join="", latest=LATEST, scope=ORGANISATION_SCOPE)
+        return _rows(query, [*before, period.start, period.end, period.end, organisation_id])
+
+    mapping = national_outcomes()
+    return people_by_national_outcome(
+        latest_ratings(run), mapping.numbers_by_outcome(), [o.number for o in mapping.outcomes]
+    )
 
 
 def rating_days(

@@ -54,7 +54,9 @@ def test_upload_with_problems_then_the_report_meet_wcag_22_aa(
     with page.expect_navigation():
         page.get_by_role("button", name="Upload and check").click()
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("north.json: tables[3].cells[12].count: -1 is less than 0")
+    expect(summary).to_contain_text(
+        "north.json: tables[3].cells[12].count: -1 is less than the minimum of 0"
+    )
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_returns"
     shoot(page, "national-upload-error")

@@ -1,9 +1,11 @@
 """Valid returns for tests, made from people's ratings, protected as an organisation would.
 
 Each `Rating` is one person's first and latest agreed level of one outcome, with the person's
-breakdown codes; `make_return` counts them into every table the contract asks for (Totals
+breakdown codes; `make_return` counts them into every table the format asks for (Totals
 included), protects the figures under the organisation's policy with the disclosure package,
-and seals the document with its checksum. Nothing here uses the organisation-side builder.
+and seals the document with its checksum. Every document it makes passes the format's validator
+(`validate_return`), in version 1.1 (with figures by national outcome) or 1.0. Nothing here uses
+the organisation-side builder.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import Any
 from meaningful.disclosure.policy import NHS_STYLE, Policy
 from meaningful.disclosure.protect import Release, protect
 from meaningful.disclosure.tables import Dimension, TableSpec, Universe, flat
-from meaningful.national.format import AGE_BANDS, BREAKDOWNS, FORMAT, FORMAT_VERSION
-from meaningful.national.format import return_checksum as checksum_of
+from meaningful.frameworks.national import national_outcomes
+from meaningful.national.format import BREAKDOWNS
 from meaningful.reports.period import parse_period
+from meaningful.returns.schema import FORMAT, VERSIONS
+from meaningful.returns.schema import return_checksum as checksum_of
 
 OUTCOMES = (("feeling-safe", "Feeling safe"), ("seeing-people", "Seeing people"))
 LEVELS = (("not-met", "Not met", 1), ("partly-met", "Partly met", 2), ("met", "Met", 3))
@@ -31,6 +35,10 @@ FRAMEWORK: dict[str, Any] = {
     "levels": [{"code": c, "label": label, "rank": r} for c, label, r in LEVELS],
 }
 RANK = {code: rank for code, _, rank in LEVELS}
+# For these tests only: each rating counts one person under this national outcome, met when the
+# latest level is met.
+FEEDS = {"feeling-safe": 7, "seeing-people": 4}
+AGE_BANDS = BREAKDOWNS["age_band"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,45 @@ def _split(
     return figures[name], release
 
 
+def national_counts(ratings: Sequence[Rating]) -> dict[int, tuple[int, int]]:
+    """People and people met under each national outcome, as FEEDS has them."""
+    people: Counter[int] = Counter()
+    met: Counter[int] = Counter()
+    for r in ratings:
+        number = FEEDS.get(r.outcome)
+        if number is not None:
+            people[number] += 1
+            met[number] += r.latest == "met"
+    return {number: (people[number], met[number]) for number in range(1, 10)}
+
+
+def _national_outcomes(
+    counts: Mapping[int, tuple[int, int]], policy: Policy
+) -> tuple[list[dict[str, Any]], Release]:
+    numbers = [str(n) for n in range(1, 10)]
+    spec = TableSpec(
+        "national",
+        (
+            flat("national_outcome", numbers, total=None),
+            flat("status", ("met", "not_met"), total="people"),
+        ),
+    )
+    split: Counter[tuple[str, ...]] = Counter()
+    for number, (people, met) in counts.items():
+        split[str(number), "met"] = met
+        split[str(number), "not_met"] = people - met
+    figures, release = _protected(split, ("national_outcome", "status"), [spec], policy)
+    titles = {o.number: o.title for o in national_outcomes().outcomes}
+    return [
+        {
+            "number": int(n),
+            "title": titles[int(n)],
+            **{part: _pair(figures["national"][n, part]) for part in ("people", "met", "not_met")},
+        }
+        for n in numbers
+    ], release
+
+
 def make_return(
     code: str,
     ratings: Iterable[Rating],
@@ -206,8 +253,11 @@ def make_return(
     frameworks: Sequence[Mapping[str, Any]] = (FRAMEWORK,),
     reviews: tuple[int, int, int] = (40, 32, 8),
     quality: Mapping[str, tuple[int, int]] | None = None,
+    version: str = VERSIONS[-1],
+    national: Mapping[int, tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
-    """A sealed, valid return for the organisation from the ratings."""
+    """A sealed, valid return for the organisation from the ratings; from version 1.1 with
+    `national` (people and met per national outcome; by default counted from the ratings)."""
     ratings = list(ratings)
     tables: list[dict[str, Any]] = []
     change: list[dict[str, Any]] = []
@@ -234,12 +284,17 @@ def make_return(
         figures, release = _split("recorded", {"yes": count, "no": of - count}, "of", policy)
         releases.append(release)
         measures.append({"measure": measure, **_pair(figures["yes",]), "of": _pair(figures["of",])})
+    sections: dict[str, Any] = {}
+    if version != "1.0":
+        entries, release = _national_outcomes(national or national_counts(ratings), policy)
+        sections["national_outcomes"] = entries
+        releases.append(release)
     span = parse_period(period)
     ranges = [r for release in releases for r in release.audit.ranges]
     widths = [r.high - r.low for r in ranges if r.high is not None]
     document: dict[str, Any] = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": version,
         "organisation": {"name": name or f"{code.title()} Partnership", "code": code},
         "period": {
             "label": span.label,
@@ -249,6 +304,7 @@ def make_return(
         "frameworks": [dict(f) for f in frameworks],
         "tables": tables,
         "change": change,
+        **sections,
         "reviews": {
             "due": _pair(review_figures["due",]),
             "on_time": _pair(review_figures["on_time",]),

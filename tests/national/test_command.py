@@ -59,6 +59,7 @@ def test_it_writes_the_national_tables_in_every_format(
     if kind == "json":
         data = json.loads(content)
         assert data["audit"]["passed"] and len(data["organisations"]) == 3
+        assert "national_outcomes" in {table["section"] for table in data["tables"]}
     elif kind == "csv":
         text = content.decode("utf-8-sig")
         assert "table,figures_for,outcome,level,sex,value" in text
@@ -86,7 +87,7 @@ def test_a_refused_return_exits_1_naming_the_file_and_writes_nothing(
     out = tmp_path / "national.json"
     assert run(*returns, "--out", out) == 1
     error = capsys.readouterr().err
-    assert "south.json: tables[0].cells[0].count: -1 is less than 0" in error
+    assert "south.json: tables[0].cells[0].count: -1 is less than the minimum of 0" in error
     assert not out.exists()
     assert AuditEvent.objects.filter(action="national.report-refused").exists()
 

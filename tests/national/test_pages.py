@@ -67,6 +67,7 @@ def test_a_national_analyst_uploads_three_returns_and_reads_the_report(
     assert "Personal outcomes across 3 organisations, 2026" in text
     assert "Passed:" in text and "Counts from 1 to 7 are shown as *" in text
     assert "as each organisation published it" in text
+    assert 'id="national-outcomes"' in text and "7. Safe from harm" in text
     for kind, start in (
         ("csv", b"\xef\xbb\xbf"),
         ("xlsx", b"PK"),
@@ -101,7 +102,8 @@ def test_problems_are_listed_per_file_and_linked_to_the_file_field(
     assert response.status_code == 400
     text = response.content.decode()
     assert (
-        '<a href="#id_returns">north.json: tables[3].cells[12].count: -1 is less than 0</a>' in text
+        '<a href="#id_returns">north.json: tables[3].cells[12].count: -1 is less than the minimum '
+        "of 0</a>" in text
     )
     assert "south.json: metadata.checksum: the return has been changed since it was made" in text
     assert "garbled.json: the file is not valid JSON" in text

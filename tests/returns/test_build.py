@@ -19,6 +19,7 @@ from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.demo.generate import build_demo
 from meaningful.demo.organisation import DEMO_ORGANISATION
 from meaningful.people.models import Identifier, Person
+from meaningful.reports.builder import ReportRequest, build_report
 from meaningful.reports.period import parse_period
 from meaningful.returns.build import build_return, return_policy
 from meaningful.returns.models import ReturnRelease
@@ -38,6 +39,7 @@ class Built:
     words: list[str]
     audited: bool
     registered: int
+    by_national_outcome: dict[int, tuple[int, int]]  # the report's people and met
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,7 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
         organisation = Organisation.objects.get(name=DEMO_ORGANISATION)
         admin = User.objects.get(username="graham.stewart")
         document = build_return(admin, organisation, parse_period("2026"))
+        report = build_report(admin, ReportRequest("org", organisation.pk, parse_period("2026")))
         people = Person.objects.filter(organisation=organisation)
         records = OutcomeRecord.objects.filter(conversation__person__organisation=organisation)
         texts = [
@@ -64,6 +67,7 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
             words=[t for row in texts for t in row if len(t) > 12],
             audited=AuditEvent.objects.filter(action="return.build").exists(),
             registered=ReturnRelease.objects.count(),
+            by_national_outcome={n.number: (n.people, n.met.count) for n in report.national},
         )
         transaction.set_rollback(True)
 
@@ -71,7 +75,16 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Built]:
 def test_the_demo_return_validates_against_the_schema(built: Built) -> None:
     assert validate_return(built.document) == []
     assert built.document["format"] == "meaningful-return"
-    assert built.document["format_version"] == "1.0"
+    assert built.document["format_version"] == "1.1"
+
+
+def test_figures_by_national_outcome_are_the_organisation_report_s(built: Built) -> None:
+    section = {
+        entry["number"]: (entry["people"]["count"], entry["met"]["count"])
+        for entry in built.document["national_outcomes"]
+    }
+    assert section == built.by_national_outcome
+    assert sorted(section) == list(range(1, 10)) and any(people for people, _ in section.values())
 
 
 def test_no_published_value_is_a_small_count(built: Built) -> None:
@@ -121,9 +134,9 @@ def test_every_table_carries_its_totals_and_every_code(built: Built) -> None:
 def test_changing_one_number_breaks_the_checksum(built: Built) -> None:
     tampered = copy.deepcopy(built.document)
     tampered["tables"][3]["cells"][12]["count"] += 1
-    problems = validate_return(tampered)
-    assert any(p.startswith("metadata.checksum: sha256:") for p in problems)
-    assert "does not match the document" in problems[0]
+    (problem,) = validate_return(tampered)  # the sums it breaks are the same news
+    assert problem.startswith("metadata.checksum: the return has been changed since it was made")
+    assert "never edit a return by hand" in problem
 
 
 def test_a_resealed_change_still_fails_the_sums(built: Built) -> None:
@@ -132,8 +145,11 @@ def test_a_resealed_change_still_fails_the_sums(built: Built) -> None:
     cell["count"] += 1
     tampered["metadata"]["checksum"] = return_checksum(tampered)
     problems = validate_return(tampered)
-    assert problems and all("is not the sum of its" in p for p in problems)
-    assert problems[0].startswith("tables[0].cells[")
+    assert problems and all(p.startswith("tables[") for p in problems)
+    assert problems[0].startswith("tables[0].cells[") and "is not the sum of its" in problems[0]
+    assert any(
+        "the tables of one framework and stage count the same ratings" in p for p in problems
+    )
 
 
 def test_errors_name_the_field(built: Built) -> None:
@@ -162,7 +178,7 @@ def test_published_values_are_checked_against_the_policy(built: Built) -> None:
 def test_the_published_schema_is_the_one_returns_are_checked_with() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "return.schema.json"
     assert docs.read_text() == SCHEMA_PATH.read_text()
-    assert json.loads(docs.read_text())["$id"].endswith(":1.0")
+    assert json.loads(docs.read_text())["$id"].endswith(":1.1")
 
 
 def test_validation_refuses_what_is_not_a_return() -> None:
