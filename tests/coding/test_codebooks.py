@@ -18,7 +18,7 @@ from meaningful.frameworks.loading import DATA_DIR, read_definition
 
 DEVELOPMENT_SETS = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 FRAMEWORKS = ("talking-points-service-users", "talking-points-carers")
-EXAMPLES_PER_OUTCOME = 30
+EXAMPLES_PER_OUTCOME = 50
 SHARED_RUN = 6  # words in a row that a codebook sentence may not share with any development note
 
 
