@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from meaningful.analysis.coding import AcceptedCode, OutcomeCoder, OutcomeDefinition
+from meaningful.analysis.coding import (
+    AcceptedCode,
+    OutcomeCoder,
+    OutcomeDefinition,
+    Suggestion,
+)
+from meaningful.analysis.embedding import Vectors, embed
 from meaningful.analysis.tone import reads_as
+
+
+def coder_vectors(coder: OutcomeCoder, texts: list[str]) -> Vectors:
+    """Embeddings of texts with the coder's own model."""
+    return embed(texts, coder.model)
+
 
 # One plain note per outcome, written for these tests; none quotes a codebook example.
 SERVICE_USER_NOTES = {
@@ -89,6 +101,33 @@ def test_learning_refuses_codes_outside_the_framework(service_users_coder: Outco
     with pytest.raises(ValueError, match="not in this framework"):
         service_users_coder.learn([AcceptedCode("Anything.", "no-such-outcome")] * 2)
     assert not service_users_coder.has_learned
+
+
+def test_learning_refuses_texts_and_codes_of_different_lengths() -> None:
+    coder = OutcomeCoder(
+        [OutcomeDefinition("a", "A", "Gardening."), OutcomeDefinition("b", "B", "Music.")]
+    )
+    texts = ["She sings.", "He digs."]
+    with pytest.raises(ValueError, match="same length"):
+        coder.learn_embedded(texts, coder_vectors(coder, texts), ["b"])
+    assert not coder.has_learned
+
+
+def test_a_coder_of_one_outcome_gives_it_the_whole_share_and_no_texts_give_no_rows() -> None:
+    coder = OutcomeCoder([OutcomeDefinition("only", "Only", "Anything at all.")])
+    (suggestions,) = coder.suggest(["Whatever the note says."], top=3)
+    assert suggestions == [Suggestion("only", 1.0)]
+    assert coder.shares([]).shape == (0, 1)
+
+
+def test_a_telling_word_from_the_codebook_decides_between_close_outcomes() -> None:
+    outcomes = [
+        OutcomeDefinition("alarm", "Alarm", examples=("The pendant alarm was fitted.",) * 3),
+        OutcomeDefinition("rail", "Rail", examples=("The grab rail was fitted.",) * 3),
+    ]
+    coder = OutcomeCoder(outcomes)
+    [first], [second] = coder.suggest(["Pendant checked.", "Rail checked."], top=1)
+    assert (first.outcome, second.outcome) == ("alarm", "rail")
 
 
 def test_a_coder_refuses_duplicate_or_missing_outcomes() -> None:
