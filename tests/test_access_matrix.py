@@ -294,6 +294,7 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         CONSENTED,
     ),
     "coding-cooccurrence": (get("coding-cooccurrence"), CODERS),
+    "coding-agreement": (get("coding-agreement"), CODERS),
     "national": (get("national"), NATIONAL_ONLY),
     "national-report": (get("national-report", national_period), NATIONAL_ONLY),
     "national-download": (

@@ -138,3 +138,23 @@ class CooccurrenceForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+class AgreementForm(forms.Form):
+    first = forms.ChoiceField(
+        label="First coder", error_messages={"required": "Choose the first coder."}
+    )
+    second = forms.ChoiceField(
+        label="Second coder", error_messages={"required": "Choose the second coder."}
+    )
+
+    def __init__(self, *args: Any, coders: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "first").choices = [("", "Choose a coder"), *coders]
+        choice_field(self, "second").choices = [("", "Choose a coder"), *coders]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first") and data.get("first") == data.get("second"):
+            self.add_error("second", "Choose two different coders to compare.")
+        return data

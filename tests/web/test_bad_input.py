@@ -35,6 +35,7 @@ from meaningful.audit.models import Revision
 from meaningful.audit.views import FilterForm
 from meaningful.coding.codebook_services import ensure_outcome_codes
 from meaningful.coding.forms import (
+    AgreementForm,
     ApplyCodesForm,
     CodebookCodeForm,
     CooccurrenceForm,
@@ -445,6 +446,13 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
     CooccurrenceForm: FormCase(
         lambda s, data: CooccurrenceForm(data),
         Page("owner", "get", lambda s: reverse("coding-cooccurrence")),
+    ),
+    AgreementForm: FormCase(
+        lambda s, data: AgreementForm(
+            data,
+            coders=[(str(s.personas.owner.pk), "Owner"), (str(s.personas.colleague.pk), "Lead")],
+        ),
+        Page("owner", "get", lambda s: reverse("coding-agreement")),
     ),
     DecisionForm: FormCase(
         lambda s, data: DecisionForm(data),
