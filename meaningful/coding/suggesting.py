@@ -38,6 +38,7 @@ from meaningful.coding.models import (
     CodeKind,
     CoderTraining,
     JobState,
+    Memo,
     Origin,
     SuggestionJob,
 )
@@ -45,8 +46,8 @@ from meaningful.coding.texts import Narrative, is_current, narratives_of, text_h
 from meaningful.conversations.models import Conversation
 from meaningful.frameworks.models import Framework
 
-TOP: Final = 3  # suggestions per passage at most
-FLOOR: Final = 0.15  # a share below this is not worth a person's attention
+TOP: Final = 2  # suggestions per passage at most
+FLOOR: Final = 0.2  # a share below this is not worth a person's attention
 SHORT: Final = 30  # characters: a shorter sentence says too little alone and joins the next
 MAX_ATTEMPTS: Final = 3
 STUCK: Final = timedelta(minutes=15)  # a job running this long was left by a worker that died
@@ -256,9 +257,20 @@ def _finish(job: SuggestionJob, reads: str) -> None:
     )
 
 
+def forget_erased() -> int:
+    """Delete the memos on passages of people whose records were erased since the last pass:
+    a memo may repeat their words. Their codes stay, as counts do; their texts are gone."""
+    deleted, _ = Memo.objects.filter(
+        segment__conversation__person__erased_at__isnull=False
+    ).delete()
+    return deleted
+
+
 def work_through_queue(coders: CoderSource, *, limit: int | None = None) -> Worked:
-    """Queue what changed, then work out suggestions job by job; a job that fails is marked
-    failed with its error (tried again up to MAX_ATTEMPTS times) and the rest go on."""
+    """Forget erased people's memos, queue what changed, then work out suggestions job by job;
+    a job that fails is marked failed with its error (tried again up to MAX_ATTEMPTS times)
+    and the rest go on."""
+    forget_erased()
     queue_changed()
     done = stored = failed = 0
     while limit is None or done + failed < limit:

@@ -39,17 +39,26 @@ def _top_one(coder: OutcomeCoder, vectors: np.ndarray, truth: list[str]) -> floa
 
 
 def measured(coder: OutcomeCoder, texts: list[str], truth: list[str]) -> tuple[float, float]:
-    """Top-1 accuracy of the zero-shot coder, and of the learning coder in cross-validation."""
+    """Top-1 accuracy of the zero-shot coder, and of the learning coder in cross-validation.
+
+    The same words coded twice always fall in the same fold, so that a passage is never
+    judged by a coder that learnt it.
+    """
     vectors = embed(texts, coder.model)
     zero_shot = _top_one(coder, vectors, truth)
-    right = 0
+    distinct = {text: i for i, text in enumerate(dict.fromkeys(texts))}
+    folds = [distinct[text] % FOLDS for text in texts]
+    right = judged = 0
     for fold in range(FOLDS):
-        test = [i for i in range(len(texts)) if i % FOLDS == fold]
-        train = [i for i in range(len(texts)) if i % FOLDS != fold]
+        test = [i for i, f in enumerate(folds) if f == fold]
+        train = [i for i, f in enumerate(folds) if f != fold]
+        if not test or len(train) < MIN_ACCEPTED:
+            continue
         coder.learn_from_vectors(vectors[train], [truth[i] for i in train])
         right += round(_top_one(coder, vectors[test], [truth[i] for i in test]) * len(test))
+        judged += len(test)
     coder.learn_from_vectors(vectors[:0], [])  # back to zero-shot
-    return zero_shot, right / len(texts)
+    return zero_shot, right / judged if judged else zero_shot
 
 
 def retrain_coder(actor: User, organisation: Organisation, framework_slug: str) -> CoderTraining:

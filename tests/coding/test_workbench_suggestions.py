@@ -255,3 +255,23 @@ def test_retraining_needs_accepted_codes_and_a_keeper_of_the_codebook(
             personas.owner.username,
         )
     assert not CoderTraining.objects.exists()
+
+
+def test_the_worker_forgets_memos_on_an_erased_persons_passages(
+    personas: Personas, person: Person
+) -> None:
+    from meaningful.coding.models import Memo
+    from meaningful.people.anonymisation import anonymise_person
+
+    conversation = spoken(personas, person)
+    code = outcome_code(personas, "seeing-people")
+    apply_codes(
+        personas.owner, conversation, narrative_key="story", code_ids=[code.pk], memo="Agnes said"
+    )
+    work_through_queue(KeywordCoders(KeywordCoder(WORDS)))
+    assert Memo.objects.count() == 1
+    anonymise_person(personas.system, person, cause="retention")
+    work_through_queue(KeywordCoders(KeywordCoder(WORDS)))
+    assert not Memo.objects.exists()
+    assert not CodedSegment.objects.filter(accepted__isnull=True).exists()
+    assert CodedSegment.objects.filter(origin=Origin.HUMAN).count() == 1
