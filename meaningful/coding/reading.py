@@ -14,7 +14,11 @@ from meaningful.accounts.models import User
 from meaningful.analysis.anonymise import anonymise
 from meaningful.audit.services import EventInput, record_event, record_events
 from meaningful.coding.models import Code, CodedSegment, CodingCompletion, Memo, Origin
-from meaningful.coding.scope import codable_conversation, codable_conversations
+from meaningful.coding.scope import (
+    codable_conversation,
+    codable_conversations,
+    identifiable_people,
+)
 from meaningful.coding.services import (
     PURPOSE,
     conversation_narratives,
@@ -110,7 +114,9 @@ def read_narrative(
     """A conversation's texts with their coded passages and the suggestions still to decide."""
     conversation = codable_conversation(actor, conversation_id)
     pseudonymised = shows_pseudonymised(actor, conversation)
-    narratives = {n.key: n for n in conversation_narratives(actor, conversation)}
+    narratives = {
+        n.key: n for n in conversation_narratives(actor, conversation, pseudonymised=pseudonymised)
+    }
     segments = CodedSegment.objects.filter(conversation=conversation).select_related(
         "code", "coder"
     )
@@ -170,11 +176,15 @@ def show_passages(
     conversations = codable_conversations(actor).select_related("person", "practitioner")
     listed: list[ListedPassage] = []
     events: list[EventInput] = []
+    as_recorded = identifiable_people(actor)
     for conversation in conversations.filter(pk__in=list(by_conversation)).order_by(
         "-held_on", "pk"
     ):
-        pseudonymised = shows_pseudonymised(actor, conversation)
-        narratives = {n.key: n for n in conversation_narratives(actor, conversation)}
+        pseudonymised = conversation.person_id not in as_recorded
+        narratives = {
+            n.key: n
+            for n in conversation_narratives(actor, conversation, pseudonymised=pseudonymised)
+        }
         label = person_label(conversation, pseudonymised)
         for segment in by_conversation[conversation.pk]:
             narrative = narratives.get(_segment_key(segment))
@@ -217,7 +227,9 @@ def read_segment(actor: User, segment_id: object) -> SegmentPage:
     segment = segment_of(actor, segment_id)
     conversation = segment.conversation
     pseudonymised = shows_pseudonymised(actor, conversation)
-    narratives = {n.key: n for n in conversation_narratives(actor, conversation)}
+    narratives = {
+        n.key: n for n in conversation_narratives(actor, conversation, pseudonymised=pseudonymised)
+    }
     narrative = narratives.get(_segment_key(segment))
     if narrative is None:  # the text was emptied since it was coded
         narrative = Narrative(

@@ -61,12 +61,14 @@ def shows_pseudonymised(actor: User, conversation: Conversation) -> bool:
     return conversation.person_id not in identifiable_people(actor)
 
 
-def conversation_narratives(actor: User, conversation: Conversation) -> list[Narrative]:
-    """The conversation's texts as the actor sees them."""
+def conversation_narratives(
+    actor: User, conversation: Conversation, *, pseudonymised: bool | None = None
+) -> list[Narrative]:
+    """The conversation's texts as the actor sees them (``pseudonymised`` when already known)."""
+    if pseudonymised is None:
+        pseudonymised = shows_pseudonymised(actor, conversation)
     records = conversation.records.select_related("outcome")
-    return narratives_of(
-        conversation, records, pseudonymised=shows_pseudonymised(actor, conversation)
-    )
+    return narratives_of(conversation, records, pseudonymised=pseudonymised)
 
 
 def _same_words(left: str, right: str) -> bool:

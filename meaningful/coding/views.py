@@ -29,7 +29,12 @@ from meaningful.coding.forms import (
 )
 from meaningful.coding.models import JobState, Origin, SuggestionJob
 from meaningful.coding.reading import NarrativePage, person_label, read_narrative, read_segment
-from meaningful.coding.scope import codable_conversation, codable_conversations, coding_organisation
+from meaningful.coding.scope import (
+    codable_conversation,
+    codable_conversations,
+    coding_organisation,
+    identifiable_people,
+)
 from meaningful.coding.services import (
     PURPOSE,
     add_segment_memo,
@@ -39,7 +44,6 @@ from meaningful.coding.services import (
     remove_segment,
     segment_of,
     set_finished,
-    shows_pseudonymised,
 )
 from meaningful.coding.texts import narrative_key
 from meaningful.errors import InvalidInput, NotAllowed
@@ -74,7 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-held_on", "pk")
     )
     page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(c, person_label(c, shows_pseudonymised(user, c))) for c in page]
+    as_recorded = identifiable_people(user)
+    rows = [(c, person_label(c, c.person_id not in as_recorded)) for c in page]
     record_event(
         user,
         "coding.conversations.list",
