@@ -141,6 +141,49 @@ def national_period(s: Scene) -> str:
     return s.national_period
 
 
+def outcome_code(s: Scene) -> int:
+    """The codebook's code for an outcome of the scene's conversation."""
+    from meaningful.coding.codebook_services import ensure_outcome_codes
+    from meaningful.coding.models import Code
+    from meaningful.people.models import Person
+
+    ensure_outcome_codes(Person.objects.get(pk=s.person_id).organisation)
+    return Code.objects.get(
+        outcome_code="seeing-people", framework_slug="talking-points-service-users"
+    ).pk
+
+
+def coded_passage(s: Scene) -> int:
+    """The story of the agreed conversation, coded by the practitioner."""
+    from meaningful.coding.services import apply_codes
+    from meaningful.conversations.models import Conversation
+
+    conversation = Conversation.objects.get(pk=s.agreed_id)
+    (segment,) = apply_codes(
+        s.users["practitioner"], conversation, narrative_key="story", code_ids=[outcome_code(s)]
+    )
+    return segment.pk
+
+
+def suggested_code(s: Scene) -> int:
+    """A suggestion waiting on the story of the agreed conversation."""
+    from meaningful.coding.models import CodedSegment, Origin
+    from meaningful.coding.texts import text_hash
+    from meaningful.conversations.models import Conversation
+
+    conversation = Conversation.objects.get(pk=s.agreed_id)
+    return CodedSegment.objects.create(
+        conversation=conversation,
+        field="story",
+        start=0,
+        end=len(conversation.story),
+        text_hash=text_hash(conversation.story),
+        code_id=outcome_code(s),
+        origin=Origin.MODEL,
+        confidence=0.5,
+    ).pk
+
+
 # Outcomes in the order of ROLES: practitioner, team leader, other team, analyst, org-admin,
 # national analyst, auditor, system, anonymous.
 TEAM_ONLY = (OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, DENIED, SIGN_IN)
@@ -150,6 +193,11 @@ ADMINS_ONLY = (DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_
 NOT_STAFF = (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN)  # national analyst, auditor, system, anonymous
 NATIONAL_ONLY = (DENIED, DENIED, DENIED, DENIED, DENIED, OK, DENIED, DENIED, SIGN_IN)
 RECORD_QUERY = "?kind=review&framework=talking-points-service-users&outcomes=feeling-safe"
+# The coding workbench: everyone who codes; the codebook's keepers; and the words of a person on
+# the practitioner's team who agreed to share anonymised quotes (analysts see them pseudonymised).
+CODERS = (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)
+KEEPERS = (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)
+CONSENTED = (OK, OK, HIDDEN, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)
 
 # Web routes, by URL pattern name, each with how to call it and what each role gets.
 ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
@@ -229,6 +277,24 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("export-pseudonymised", lambda s: "csv"),
         (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "coding": (get("coding"), CODERS),
+    "coding-codebook": (get("coding-codebook"), CODERS),
+    "coding-code-new": (get("coding-code-new"), KEEPERS),
+    "coding-code": (get("coding-code", outcome_code), CODERS),
+    "coding-code-edit": (get("coding-code-edit", outcome_code), KEEPERS),
+    "coding-narrative": (get("coding-narrative", agreed), CONSENTED),
+    "coding-finished": (post("coding-finished", agreed, data={"finished": "yes"}), CONSENTED),
+    "coding-segment": (get("coding-segment", coded_passage), CONSENTED),
+    "coding-segment-remove": (
+        post("coding-segment-remove", coded_passage),
+        (OK, DENIED, HIDDEN, DENIED, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
+    "coding-suggestion": (
+        post("coding-suggestion", suggested_code, data={"decision": "accept"}),
+        CONSENTED,
+    ),
+    "coding-cooccurrence": (get("coding-cooccurrence"), CODERS),
+    "coding-agreement": (get("coding-agreement"), CODERS),
     "national": (get("national"), NATIONAL_ONLY),
     "national-report": (get("national-report", national_period), NATIONAL_ONLY),
     "national-download": (

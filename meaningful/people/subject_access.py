@@ -25,6 +25,7 @@ from meaningful.accounts.access import can_administer
 from meaningful.accounts.models import User
 from meaningful.audit.models import AuditEvent, Revision
 from meaningful.audit.services import record_event
+from meaningful.coding.models import CodedSegment, CodingCompletion, Memo
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.errors import NotFound
 from meaningful.interop.fhir.export import Exporter, bundle, people_for_export
@@ -53,6 +54,7 @@ THIRD_PARTY_TEXT = (
     "what_was_asked",
     "decision_reason",
     "data",  # earlier versions hold the same words as they were
+    "text",  # memos on coded passages of the person's words
 )
 
 
@@ -223,6 +225,37 @@ def tables_about(person: Person) -> list[Table]:
                 "updated_at",
                 "version",
             ],
+        ),
+        (
+            "coded_passages",
+            CodedSegment.objects.filter(conversation__person=person).order_by(
+                "conversation__held_on", "id"
+            ),
+            [
+                "id",
+                "conversation_id",
+                "record_id",
+                "field",
+                "start",
+                "end",
+                "code__name",
+                "coder__username",
+                "origin",
+                "confidence",
+                "accepted",
+                "created_at",
+                "decided_at",
+            ],
+        ),
+        (
+            "coding_memos",
+            Memo.objects.filter(segment__conversation__person=person).order_by("created_at", "id"),
+            ["id", "segment_id", "text", "author__username", "created_at"],
+        ),
+        (
+            "coding_finished",
+            CodingCompletion.objects.filter(conversation__person=person).order_by("finished_at"),
+            ["id", "conversation_id", "coder__username", "finished_at"],
         ),
         (
             "break_glass_access",

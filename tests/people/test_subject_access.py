@@ -41,9 +41,16 @@ COVERED = {
     "plans.action": "actions",
     "people.breakglass": "break_glass_access",
     "people.erasurerequest": "erasure_requests",
+    "coding.codedsegment": "coded_passages",
+    "coding.codingcompletion": "coding_finished",
 }
 # Rows derived from the covered ones, rebuilt from them at any time: nothing of their own.
-DERIVED = {"reports.ratingstep", "reports.recordquality", "reports.duestep"}
+DERIVED = {
+    "reports.ratingstep",
+    "reports.recordquality",
+    "reports.duestep",
+    "coding.suggestionjob",  # a queue entry: when suggestions were worked out, no words
+}
 ABOUT_A_PERSON = (Person, Conversation, OutcomeRecord, SupportPlan, Action)
 
 

@@ -33,6 +33,17 @@ from meaningful.accounts.two_factor_views import CodeForm, ResetForm, SetUpForm
 from meaningful.accounts.views import SignInForm
 from meaningful.audit.models import Revision
 from meaningful.audit.views import FilterForm
+from meaningful.coding.codebook_services import ensure_outcome_codes
+from meaningful.coding.forms import (
+    AgreementForm,
+    ApplyCodesForm,
+    CodebookCodeForm,
+    CooccurrenceForm,
+    FinishedForm,
+    MemoForm,
+    SuggestionDecisionForm,
+)
+from meaningful.coding.models import Code, CodedSegment, Origin
 from meaningful.conversations.forms import (
     ActionForm,
     ConversationForm,
@@ -234,6 +245,29 @@ def upload_form(scene: Scene, data: Any) -> UploadForm:
     return UploadForm(data, files, organisation=scene.personas.organisation)
 
 
+def coding_code(scene: Scene) -> int:
+    """The codebook's code for an outcome the draft conversation records."""
+    ensure_outcome_codes(scene.personas.organisation)
+    return Code.objects.get(
+        framework_slug="talking-points-service-users", outcome_code="seeing-people"
+    ).pk
+
+
+def waiting_suggestion(scene: Scene) -> int:
+    """A suggested code waiting on the draft conversation's story."""
+    story = scene.draft.story
+    return CodedSegment.objects.create(
+        conversation=scene.draft,
+        field="story",
+        start=0,
+        end=len(story),
+        text_hash="0" * 16,
+        code_id=coding_code(scene),
+        origin=Origin.MODEL,
+        confidence=0.5,
+    ).pk
+
+
 FORMS: dict[type[forms.BaseForm], FormCase] = {
     StartForm: FormCase(
         lambda s, data: StartForm(data, frameworks=[s.framework]),
@@ -379,6 +413,46 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
     ReturnForm: FormCase(
         lambda s, data: ReturnForm(data, organisations=[s.personas.organisation]),
         Page("admin", "post", lambda s: reverse("returns")),
+    ),
+    CodebookCodeForm: FormCase(
+        lambda s, data: CodebookCodeForm(data, parents=[(str(coding_code(s)), "Seeing people")]),
+        Page("admin", "post", lambda s: reverse("coding-code-new")),
+        lambda s: {"name": "Barriers"},
+    ),
+    MemoForm: FormCase(
+        lambda s, data: MemoForm(data),
+        Page("owner", "post", lambda s: reverse("coding-code", args=[coding_code(s)])),
+        lambda s: {"text": "Split this code?"},
+    ),
+    ApplyCodesForm: FormCase(
+        lambda s, data: ApplyCodesForm(
+            data,
+            narratives=[("story", "The story")],
+            codes=[(str(coding_code(s)), "Seeing people")],
+        ),
+        Page("owner", "post", lambda s: reverse("coding-narrative", args=[s.draft.pk])),
+        lambda s: {"narrative": "story", "codes": [str(coding_code(s))]},
+    ),
+    SuggestionDecisionForm: FormCase(
+        lambda s, data: SuggestionDecisionForm(data),
+        Page("owner", "post", lambda s: reverse("coding-suggestion", args=[waiting_suggestion(s)])),
+        lambda s: {"decision": "reject"},
+    ),
+    FinishedForm: FormCase(
+        lambda s, data: FinishedForm(data),
+        Page("owner", "post", lambda s: reverse("coding-finished", args=[s.draft.pk])),
+        lambda s: {"finished": "yes"},
+    ),
+    CooccurrenceForm: FormCase(
+        lambda s, data: CooccurrenceForm(data),
+        Page("owner", "get", lambda s: reverse("coding-cooccurrence")),
+    ),
+    AgreementForm: FormCase(
+        lambda s, data: AgreementForm(
+            data,
+            coders=[(str(s.personas.owner.pk), "Owner"), (str(s.personas.colleague.pk), "Lead")],
+        ),
+        Page("owner", "get", lambda s: reverse("coding-agreement")),
     ),
     DecisionForm: FormCase(
         lambda s, data: DecisionForm(data),
