@@ -24,6 +24,7 @@ urlpatterns = [
     path("returns/", include("meaningful.returns.urls")),
     path("audit/", include("meaningful.audit.urls")),
     path("national/", include("meaningful.national.urls")),
+    path("search/", include("meaningful.search.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),
