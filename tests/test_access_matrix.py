@@ -229,6 +229,10 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         get("export-pseudonymised", lambda s: "csv"),
         (DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED, SIGN_IN),
     ),
+    "search": (
+        get("search", query="?q=sister"),
+        (OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
     "national": (get("national"), NATIONAL_ONLY),
     "national-report": (get("national-report", national_period), NATIONAL_ONLY),
     "national-download": (

@@ -25,8 +25,13 @@ class SearchForm(forms.Form):
         label="Look in",
         required=False,
         choices=[("", "Every part of the record"), *FIELDS.items()],
+        error_messages={"invalid_choice": "Choose where to look from the list."},
     )
-    team = forms.ChoiceField(label="Team", required=False)
+    team = forms.ChoiceField(
+        label="Team",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of your teams from the list, or any team."},
+    )
     held_from = DatePartsField(
         label="Conversations from", required=False, help_text="For example, 1 4 2025"
     )

@@ -62,6 +62,7 @@ from meaningful.plans.services import ActionInput
 from meaningful.plans.views import ActionEditForm, ActionStatusForm
 from meaningful.reports.views import ReportForm
 from meaningful.returns.views import ReturnForm
+from meaningful.search.forms import SearchForm
 from meaningful.text import text_problem
 from meaningful.web.fields import DatePartsField
 
@@ -379,6 +380,11 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
     ReturnForm: FormCase(
         lambda s, data: ReturnForm(data, organisations=[s.personas.organisation]),
         Page("admin", "post", lambda s: reverse("returns")),
+    ),
+    SearchForm: FormCase(
+        lambda s, data: SearchForm(data, teams=[s.personas.team]),
+        Page("owner", "get", lambda s: reverse("search")),
+        lambda s: {"q": "sister"},
     ),
     DecisionForm: FormCase(
         lambda s, data: DecisionForm(data),
