@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.backends.sqlite3.schema import DatabaseSchemaEditor as SQLiteSchemaEditor
 
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.demo.factories import make_person, make_personas
@@ -26,6 +27,7 @@ def test_the_index_heals_after_a_migration_rebuilds_the_narrative_tables() -> No
     caseload = Caseload(personas, bill, bill, bill)
     say(personas, bill, what_matters="Painting with watercolours", story="paint")
     with connection.schema_editor() as editor:
+        assert isinstance(editor, SQLiteSchemaEditor)
         editor._remake_table(OutcomeRecord)  # what AlterField does on SQLite
         editor._remake_table(Conversation)
     with connection.cursor() as cursor:
