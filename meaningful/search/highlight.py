@@ -39,10 +39,8 @@ _SNIPPETS = (
     "snippet(search_marking, 4, %s, %s, %s, 24) "
     "FROM temp.search_marking WHERE search_marking MATCH %s"
 )
-_HEADLINE_OPTIONS = (
-    f'StartSel="{START}", StopSel="{END}", MaxWords=30, MinWords=12, ShortWord=2, '
-    f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
-)
+# One passage around the first words that match; ShortWord=0 keeps short words at its edges.
+_HEADLINE_OPTIONS = f'StartSel="{START}", StopSel="{END}", MaxWords=30, MinWords=15, ShortWord=0'
 
 
 def as_html(marked: str) -> SafeString:
@@ -119,9 +117,20 @@ def _headlines(documents: list[dict[str, str]], query: SearchQuery) -> list[dict
         )
         marked = [row[0] for row in cursor.fetchall()]
     found: list[dict[str, str]] = [{} for _ in documents]
-    for (n, name, _), text in zip(cells, marked, strict=True):
-        found[n][name] = text
+    for (n, name, text), headline in zip(cells, marked, strict=True):
+        found[n][name] = _with_ellipses(headline, text)
     return found
+
+
+def _with_ellipses(headline: str, text: str) -> str:
+    """Add an ellipsis where the passage ts_headline chose starts or ends inside the text."""
+    passage = _MARKERS.sub("", headline).strip()
+    at = text.find(passage)
+    if not passage or at < 0:
+        return headline
+    before = f"{ELLIPSIS} " if text[:at].strip() else ""
+    after = f" {ELLIPSIS}" if text[at + len(passage) :].strip() else ""
+    return before + headline.strip() + after
 
 
 def best_extract(marked: dict[str, str], original: dict[str, str]) -> tuple[str, SafeString]:

