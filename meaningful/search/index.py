@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, Func, Q, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.db.models.sql.compiler import SQLCompiler
 
 from meaningful.search.query import SearchQuery
@@ -182,11 +183,32 @@ class Matches(Func):
         )
 
 
-def record_match(query: SearchQuery, field: str | None) -> Q | Expression:
-    """The condition an outcome record meets when it matches, in one of its fields if named."""
+class _NotIndexed(Func):
+    """A column SQLite's planner may not use an index for (the unary plus), so that a query
+    starts from the other conditions and only checks this one."""
+
+    template = "+%(expressions)s"
+
+
+def _key(model_key: str, from_people: bool) -> F | Func:
+    if from_people:
+        return _NotIndexed(F(model_key), output_field=TextField())
+    return F(model_key)
+
+
+def record_match(
+    query: SearchQuery, field: str | None, *, from_people: bool = False
+) -> Q | Expression:
+    """The condition an outcome record meets when it matches, in one of its fields if named.
+
+    On SQLite, ``from_people`` makes the query read the people's records and check each
+    against the index's matches, rather than start from every match in the organisation: much
+    faster for a caseload and a common word, slower for a whole organisation and a rare one.
+    """
     if connection.vendor == "sqlite":
         sql = "SELECT rowid FROM search_record_fts WHERE search_record_fts MATCH %s"
-        return Q(pk__in=RawSQL(sql, [query.fts5(field)]))  # noqa: S611 - fixed SQL, bound value
+        matches = RawSQL(sql, [query.fts5(field)])  # noqa: S611 - fixed SQL, bound value
+        return Q(In(_key("pk", from_people), matches))
     text = query.websearch()
     matched = Q(Matches(record_vector(), text))
     if field is not None:  # the index finds the candidates; this checks the one field
@@ -194,12 +216,13 @@ def record_match(query: SearchQuery, field: str | None) -> Q | Expression:
     return matched
 
 
-def story_match(query: SearchQuery) -> Q | Expression:
-    """The condition a conversation meets when its story matches."""
+def story_match(query: SearchQuery, *, from_people: bool = False) -> Q | Expression:
+    """The condition a conversation meets when its story matches (``from_people`` as above)."""
     if connection.vendor == "sqlite":
         sql = (
             "SELECT k.conversation_id FROM search_storykey k "
             "JOIN search_story_fts f ON f.rowid = k.id WHERE search_story_fts MATCH %s"
         )
-        return Q(pk__in=RawSQL(sql, [query.fts5()]))  # noqa: S611 - fixed SQL, bound value
+        matches = RawSQL(sql, [query.fts5()])  # noqa: S611 - fixed SQL, bound value
+        return Q(In(_key("pk", from_people), matches))
     return Q(Matches(story_vector(), query.websearch()))

@@ -53,22 +53,28 @@ NOT_ALLOWED = (
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose narratives the user may search, and whether they see them pseudonymised."""
+    """Whose narratives the user may search, and whether they see them pseudonymised.
+
+    A caseload is small, so its search reads the caseload's records and checks each against
+    the index; an organisation-wide scope starts from the index (see docs/search.md).
+    """
 
     people: QuerySet[Person]
     teams: QuerySet[Team]
     pseudonymised: bool
+    caseload: bool
 
 
 def search_scope(user: User) -> Scope:
     """The user's scope; NotAllowed for roles that may not search narratives."""
     teams = care_teams(user)
     if teams.exists():
-        return Scope(reachable_people(user).filter(erased_at__isnull=True), teams, False)
+        people = reachable_people(user).filter(erased_at__isnull=True)
+        return Scope(people, teams, pseudonymised=False, caseload=not user.is_system)
     organisations = Membership.objects.filter(user=user, role=Role.ANALYST).values("organisation")
     if organisations.exists():
         in_organisation = Team.objects.filter(service__organisation__in=organisations)
-        return Scope(quotable_people(user), in_organisation, True)
+        return Scope(quotable_people(user), in_organisation, pseudonymised=True, caseload=False)
     raise NotAllowed(NOT_ALLOWED)
 
 
@@ -119,7 +125,7 @@ def _matching(scope: Scope, criteria: Criteria) -> QuerySet[Any]:
         stories = stories.filter(held_on__lte=criteria.held_to)
     field = criteria.field or None
     found_records = (
-        records.filter(record_match(criteria.query, field))
+        records.filter(record_match(criteria.query, field, from_people=scope.caseload))
         .annotate(
             source=Value("record"),
             record_pk=F("pk"),
@@ -130,7 +136,7 @@ def _matching(scope: Scope, criteria: Criteria) -> QuerySet[Any]:
         .order_by()
     )
     found_stories = (
-        stories.filter(story_match(criteria.query))
+        stories.filter(story_match(criteria.query, from_people=scope.caseload))
         .annotate(
             source=Value(STORY),
             record_pk=Value(None, output_field=IntegerField()),

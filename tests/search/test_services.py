@@ -121,7 +121,7 @@ def test_removing_the_access_filter_would_show_other_teams_words(
     monkeypatch.setattr(
         services,
         "search_scope",
-        lambda user: services.Scope(everyone.people, everyone.teams, False),
+        lambda user: services.Scope(everyone.people, everyone.teams, False, caseload=True),
     )
     found = search_narratives(caseload.personas.owner, criteria("walking"))
     assert "Sheena Rattray" in whose(found)
