@@ -8,12 +8,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from meaningful.demo.factories import PERSONA_PASSWORD, make_person, make_personas
 from meaningful.people.services import record_consent
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    axe_violations,
-    browser,
-    builtin_frameworks,
-    page,
-)
+from tests.browser.conftest import axe_violations
 from tests.browser.test_accessibility import shoot, sign_in
 from tests.search.conftest import say
 
@@ -21,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_search_page_meets_wcag_22_aa_empty_with_results_and_with_errors(
-    page: Page,  # noqa: F811 - the fixture
+    page: Page,
     live_server: LiveServer,
 ) -> None:
     personas = make_personas()
@@ -57,7 +52,7 @@ def test_the_search_page_meets_wcag_22_aa_empty_with_results_and_with_errors(
 
 
 def test_an_analyst_sees_the_pseudonymised_page_accessibly(
-    page: Page,  # noqa: F811 - the fixture
+    page: Page,
     live_server: LiveServer,
 ) -> None:
     from django.utils import timezone
