@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "meaningful.api",
     "meaningful.coding",
     "meaningful.national",
+    "meaningful.search",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "meaningful.reports.context.navigation",
                 "meaningful.returns.context.navigation",
                 "meaningful.national.context.navigation",
+                "meaningful.search.context.navigation",
             ],
         },
     },

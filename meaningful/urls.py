@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("meaningful.audit.urls")),
     path("national/", include("meaningful.national.urls")),
     path("coding/", include("meaningful.coding.urls")),
+    path("search/", include("meaningful.search.urls")),
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),

@@ -295,6 +295,10 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     ),
     "coding-cooccurrence": (get("coding-cooccurrence"), CODERS),
     "coding-agreement": (get("coding-agreement"), CODERS),
+    "search": (
+        get("search", query="?q=sister"),
+        (OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, SIGN_IN),
+    ),
     "national": (get("national"), NATIONAL_ONLY),
     "national-report": (get("national-report", national_period), NATIONAL_ONLY),
     "national-download": (

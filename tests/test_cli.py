@@ -20,6 +20,9 @@ OUR_COMMANDS = {
     "import-records",
     "code-notes",
     "combine-returns",
+    "build-return",
+    "code-suggestions",
+    "retrain-coder",
 }
 
 

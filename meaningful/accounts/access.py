@@ -74,6 +74,23 @@ def reachable_people(user: User) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=current.values("person_id"))
 
 
+def quotable_people(user: User) -> QuerySet[Person]:
+    """Return the people whose words an analyst may read, pseudonymised: those of the analyst's
+    organisations whose agreement to share anonymised quotes is in force today; nobody for any
+    other role. An erased record holds no words to read."""
+    from django.utils import timezone
+
+    from meaningful.people.models import Consent, ConsentPurpose, Person
+
+    organisations = Membership.objects.filter(user=user, role=Role.ANALYST).values("organisation")
+    agreed = Consent.objects.in_force(timezone.localdate()).filter(
+        person=models.OuterRef("pk"), purpose=ConsentPurpose.SHARE_ANONYMISED_QUOTES
+    )
+    return Person.objects.filter(
+        models.Exists(agreed), organisation__in=organisations, erased_at__isnull=True
+    )
+
+
 def break_glass_grants(user: User) -> QuerySet[Any]:
     """The user's break-glass access still open now.
 

@@ -32,8 +32,8 @@ class TrainingProblem(Exception):
     """The coder cannot be retrained as asked; the message says what to do."""
 
 
-def _top_one(coder: OutcomeCoder, vectors: np.ndarray, truth: list[str]) -> float:
-    shares = coder.shares_for_vectors(vectors)
+def _top_one(coder: OutcomeCoder, texts: list[str], vectors: np.ndarray, truth: list[str]) -> float:
+    shares = coder.shares_embedded(texts, vectors)
     chosen = [coder.codes[int(i)] for i in np.argmax(shares, axis=1)]
     return sum(a == b for a, b in zip(chosen, truth, strict=True)) / len(truth)
 
@@ -45,7 +45,7 @@ def measured(coder: OutcomeCoder, texts: list[str], truth: list[str]) -> tuple[f
     judged by a coder that learnt it.
     """
     vectors = embed(texts, coder.model)
-    zero_shot = _top_one(coder, vectors, truth)
+    zero_shot = _top_one(coder, texts, vectors, truth)
     distinct = {text: i for i, text in enumerate(dict.fromkeys(texts))}
     folds = [distinct[text] % FOLDS for text in texts]
     right = judged = 0
@@ -54,10 +54,13 @@ def measured(coder: OutcomeCoder, texts: list[str], truth: list[str]) -> tuple[f
         train = [i for i, f in enumerate(folds) if f != fold]
         if not test or len(train) < MIN_ACCEPTED:
             continue
-        coder.learn_from_vectors(vectors[train], [truth[i] for i in train])
-        right += round(_top_one(coder, vectors[test], [truth[i] for i in test]) * len(test))
+        coder.learn_embedded([texts[i] for i in train], vectors[train], [truth[i] for i in train])
+        right += round(
+            _top_one(coder, [texts[i] for i in test], vectors[test], [truth[i] for i in test])
+            * len(test)
+        )
         judged += len(test)
-    coder.learn_from_vectors(vectors[:0], [])  # back to zero-shot
+    coder.learn_embedded([], vectors[:0], [])  # back to zero-shot
     return zero_shot, right / judged if judged else zero_shot
 
 

@@ -73,6 +73,7 @@ from meaningful.plans.services import ActionInput
 from meaningful.plans.views import ActionEditForm, ActionStatusForm
 from meaningful.reports.views import ReportForm
 from meaningful.returns.views import ReturnForm
+from meaningful.search.forms import SearchForm
 from meaningful.text import text_problem
 from meaningful.web.fields import DatePartsField
 
@@ -453,6 +454,11 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
             coders=[(str(s.personas.owner.pk), "Owner"), (str(s.personas.colleague.pk), "Lead")],
         ),
         Page("owner", "get", lambda s: reverse("coding-agreement")),
+    ),
+    SearchForm: FormCase(
+        lambda s, data: SearchForm(data, teams=[s.personas.team]),
+        Page("owner", "get", lambda s: reverse("search")),
+        lambda s: {"q": "sister"},
     ),
     DecisionForm: FormCase(
         lambda s, data: DecisionForm(data),
