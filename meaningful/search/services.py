@@ -124,8 +124,9 @@ def _matching(scope: Scope, criteria: Criteria) -> QuerySet[Any]:
         records = records.filter(conversation__held_on__lte=criteria.held_to)
         stories = stories.filter(held_on__lte=criteria.held_to)
     field = criteria.field or None
+    record_field = None if field == STORY else field  # a story is not a record's field
     found_records = (
-        records.filter(record_match(criteria.query, field, from_people=scope.caseload))
+        records.filter(record_match(criteria.query, record_field, from_people=scope.caseload))
         .annotate(
             source=Value("record"),
             record_pk=F("pk"),
