@@ -58,6 +58,7 @@ class Anonymised:
     earlier_versions_purged: int
     consents_ended: int
     places_ended: int
+    coding_memos_removed: int
 
     def as_detail(self) -> dict[str, int]:
         return asdict(self)
@@ -155,6 +156,7 @@ def anonymise_person(
             places_ended=Allocation.objects.filter(person=locked, ended_on__isnull=True).update(
                 ended_on=today
             ),
+            coding_memos_removed=_removed_coding_memos(locked),
         )
         BreakGlass.objects.filter(person=locked).update(reason=ERASED)
         BreakGlass.objects.filter(person=locked, expires_at__gt=now).update(expires_at=now)
@@ -170,6 +172,15 @@ def anonymise_person(
         )
     person.refresh_from_db()
     return counts
+
+
+def _removed_coding_memos(person: Person) -> int:
+    """Memos on coded passages of the person's words may repeat those words: they go. The codes
+    stay (as counts do), pointing at text that now reads as erased."""
+    from meaningful.coding.models import Memo  # the coding app builds on people, not the reverse
+
+    deleted, _ = Memo.objects.filter(segment__conversation__person=person).delete()
+    return int(deleted)
 
 
 def _cleared_conversations(person: Person) -> int:

@@ -257,9 +257,10 @@ def test_retraining_needs_accepted_codes_and_a_keeper_of_the_codebook(
     assert not CoderTraining.objects.exists()
 
 
-def test_the_worker_forgets_memos_on_an_erased_persons_passages(
+def test_erasure_removes_memos_on_the_persons_passages_at_once(
     personas: Personas, person: Person
 ) -> None:
+    from meaningful.audit.models import AuditEvent
     from meaningful.coding.models import Memo
     from meaningful.people.anonymisation import anonymise_person
 
@@ -270,8 +271,10 @@ def test_the_worker_forgets_memos_on_an_erased_persons_passages(
     )
     work_through_queue(KeywordCoders(KeywordCoder(WORDS)))
     assert Memo.objects.count() == 1
-    anonymise_person(personas.system, person, cause="retention")
+    counts = anonymise_person(personas.system, person, cause="retention")
+    assert counts.coding_memos_removed == 1 and not Memo.objects.exists()  # no pass needed
+    event = AuditEvent.objects.filter(action="person.erase").latest("pk")
+    assert event.detail["coding_memos_removed"] == 1
     work_through_queue(KeywordCoders(KeywordCoder(WORDS)))
-    assert not Memo.objects.exists()
     assert not CodedSegment.objects.filter(accepted__isnull=True).exists()
     assert CodedSegment.objects.filter(origin=Origin.HUMAN).count() == 1
