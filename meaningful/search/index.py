@@ -11,10 +11,12 @@ When a later migration rebuilds a narrative table (SQLite does that to change a 
 triggers go with the old table; `ensure_sqlite_index`, run after every `migrate`, puts them back
 and rebuilds the indexes from the records, so no change is missed.
 
-PostgreSQL: GIN expression indexes on to_tsvector('english', ...), the English stemmer. The four
-fields of an outcome record are one weighted vector (A to D) in one index; the story has its
-own. `record_vector` and `story_vector` build the very expressions the indexes hold, which is
-what lets the planner use them.
+PostgreSQL: a stored generated column `search_words` on each narrative table holds the
+English-stemmed words (to_tsvector('english', ...)), kept by PostgreSQL itself on every write,
+with a GIN index on it. The four fields of an outcome record are one weighted vector (A to D);
+a conversation's holds its story. Stored rather than worked out in the query, a vector is cheap
+to check row by row, so a search of one caseload can start from the caseload's records (as the
+planner prefers) without stemming each record's text again.
 """
 
 from __future__ import annotations
@@ -102,15 +104,27 @@ RECORD_VECTOR_SQL = " || ".join(
     f"setweight({_vector_sql(field)}, '{weight}')"
     for field, weight in zip(RECORD_FIELDS, _WEIGHTS, strict=True)
 )
+STORED_WORDS = "search_words"
+POSTGRESQL_COLUMNS = {
+    "conversations_outcomerecord": ("search_record_words", RECORD_VECTOR_SQL),
+    "conversations_conversation": ("search_story_words", _vector_sql("story")),
+}
 POSTGRESQL_INDEXES = [
-    "CREATE INDEX IF NOT EXISTS search_record_words ON conversations_outcomerecord "
-    f"USING GIN (({RECORD_VECTOR_SQL}))",
-    "CREATE INDEX IF NOT EXISTS search_story_words ON conversations_conversation "
-    f"USING GIN (({_vector_sql('story')}))",
+    statement
+    for table, (index, vector) in POSTGRESQL_COLUMNS.items()
+    for statement in (
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {STORED_WORDS} tsvector "
+        f"GENERATED ALWAYS AS ({vector}) STORED",
+        f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING GIN ({STORED_WORDS})",
+    )
 ]
 POSTGRESQL_DROP = [
-    "DROP INDEX IF EXISTS search_record_words",
-    "DROP INDEX IF EXISTS search_story_words",
+    statement
+    for table, (index, _) in POSTGRESQL_COLUMNS.items()
+    for statement in (
+        f"DROP INDEX IF EXISTS {index}",
+        f"ALTER TABLE {table} DROP COLUMN IF EXISTS {STORED_WORDS}",
+    )
 ]
 
 
@@ -151,17 +165,26 @@ def _vector(field: str) -> Func:
     return _Vector(F(field), template="to_tsvector('english'::regconfig, %(expressions)s)")
 
 
-def record_vector() -> Func:
-    """The weighted vector of an outcome record's four fields, exactly as its index holds it."""
-    parts = [
-        _Vector(_vector(field), template=f"setweight(%(expressions)s, '{weight}')")
-        for field, weight in zip(RECORD_FIELDS, _WEIGHTS, strict=True)
-    ]
-    return _Vector(*parts, template="%(expressions)s", arg_joiner=" || ")
+class _StoredWords(Expression):
+    """The narrative table's stored vector (PostgreSQL), read from the query's own table."""
+
+    output_field = TextField()  # a tsvector; never selected, only matched
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, db: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{table}.{STORED_WORDS}", []
 
 
-def story_vector() -> Func:
-    return _vector("story")
+def record_vector() -> Expression:
+    """An outcome record's weighted vector of its four fields, as stored and indexed."""
+    return _StoredWords()
+
+
+def story_vector() -> Expression:
+    """A conversation's vector of its story, as stored and indexed."""
+    return _StoredWords()
 
 
 class Matches(Func):
