@@ -295,6 +295,7 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     ),
     "coding-cooccurrence": (get("coding-cooccurrence"), CODERS),
     "coding-agreement": (get("coding-agreement"), CODERS),
+    "coding-themes": (get("coding-themes"), CODERS),
     "search": (
         get("search", query="?q=sister"),
         (OK, OK, OK, OK, DENIED, DENIED, DENIED, DENIED, SIGN_IN),

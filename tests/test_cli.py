@@ -23,6 +23,7 @@ OUR_COMMANDS = {
     "build-return",
     "code-suggestions",
     "retrain-coder",
+    "themes",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from meaningful.coding.codebook_services import (
     DESCRIPTION_LENGTH,
@@ -13,6 +14,7 @@ from meaningful.coding.codebook_services import (
     NAME_LENGTH,
 )
 from meaningful.coding.cooccurrence import Basis
+from meaningful.reports.period import Period, last_twelve_months, parse_period
 from meaningful.web.fields import TextField, choice_field
 
 NO_PARENT = ("", "None: a top-level theme")
@@ -158,3 +160,42 @@ class AgreementForm(forms.Form):
         if data.get("first") and data.get("first") == data.get("second"):
             self.add_error("second", "Choose two different coders to compare.")
         return data
+
+
+class ThemesForm(forms.Form):
+    """Which narratives to find themes in: a team or the organisation, a period, a field."""
+
+    scope = forms.ChoiceField(
+        label="Themes for",
+        error_messages={
+            "required": "Choose a team, or the whole organisation.",
+            "invalid_choice": "Choose one of your teams, or the whole organisation, from the list.",
+        },
+    )
+    period = TextField(
+        label="Period",
+        required=False,
+        max_length=40,
+        help_text="A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03). "
+        "Leave empty for the last twelve months.",
+    )
+    field = forms.ChoiceField(
+        label="What people said",
+        choices=[("not_working", "What is not working"), ("working", "What is working")],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose what is not working or what is working."},
+    )
+
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "scope").choices = scopes
+
+    def clean_period(self) -> Period:
+        text = self.cleaned_data["period"].strip()
+        if not text:
+            return last_twelve_months(timezone.localdate())
+        try:
+            return parse_period(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meaningful.coding import agreement_views, codebook_views, views
+from meaningful.coding import agreement_views, codebook_views, theme_views, views
 
 urlpatterns = [
     path("", views.home, name="coding"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("passages/<str:segment_id>/remove/", views.segment_remove, name="coding-segment-remove"),
     path("suggestions/<str:segment_id>/", views.suggestion, name="coding-suggestion"),
     path("co-occurrence/", views.cooccurrence_table, name="coding-cooccurrence"),
+    path("themes/", theme_views.themes, name="coding-themes"),
     path("agreement/", agreement_views.agreement, name="coding-agreement"),
 ]

@@ -42,6 +42,7 @@ from meaningful.coding.forms import (
     FinishedForm,
     MemoForm,
     SuggestionDecisionForm,
+    ThemesForm,
 )
 from meaningful.coding.models import Code, CodedSegment, Origin
 from meaningful.conversations.forms import (
@@ -454,6 +455,11 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
             coders=[(str(s.personas.owner.pk), "Owner"), (str(s.personas.colleague.pk), "Lead")],
         ),
         Page("owner", "get", lambda s: reverse("coding-agreement")),
+    ),
+    ThemesForm: FormCase(
+        lambda s, data: ThemesForm(data, scopes=[(f"team-{s.personas.team.pk}", "North")]),
+        Page("owner", "get", lambda s: reverse("coding-themes")),
+        lambda s: {"scope": f"team-{s.personas.team.pk}", "period": "", "field": "working"},
     ),
     SearchForm: FormCase(
         lambda s, data: SearchForm(data, teams=[s.personas.team]),

@@ -1,0 +1,143 @@
+"""Themes from sentences: hand-made vectors for the rules, the real model for the meaning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from meaningful.analysis.embedding import embed
+from meaningful.analysis.themes import Sentence, find_themes, sentences_of
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.array(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def said(pairs: list[tuple[str, str, np.ndarray]]) -> tuple[list[Sentence], np.ndarray]:
+    sentences = [Sentence(text, person) for text, person, _ in pairs]
+    return sentences, np.vstack([vector for _, _, vector in pairs]).astype(np.float32)
+
+
+def test_it_splits_narratives_into_sentences_and_drops_the_too_short() -> None:
+    text = "The bus is late every day.  Nothing else.\nWaits an hour at the stop! OK?"
+    assert sentences_of(text) == ["The bus is late every day.", "Waits an hour at the stop!"]
+
+
+def test_a_group_of_fewer_people_than_the_threshold_is_never_a_theme() -> None:
+    buses = [(f"The bus never comes, {i}.", f"p{i}", unit(1, 0.05 * i, 0)) for i in range(4)]
+    # Two people, five sentences between them: many words, still too few people.
+    queues = [(f"The queue is long, {i}.", f"q{i % 2}", unit(0, 1, 0.02 * i)) for i in range(5)]
+    sentences, vectors = said(buses + queues)
+    found = find_themes(sentences, vectors, threshold=3)
+    assert [theme.people for theme in found.themes] == [4]
+    assert set(found.themes[0].members) == {0, 1, 2, 3}
+    assert found.smaller == 1
+    assert all(theme.people >= 3 for theme in found.themes)
+
+
+def test_one_person_alone_is_not_counted_as_a_smaller_theme() -> None:
+    sentences, vectors = said(
+        [(f"Bus late {i}.", f"p{i}", unit(1, 0.01 * i, 0)) for i in range(3)]
+        + [("Something else entirely.", "lonely", unit(0, 0, 1))]
+    )
+    found = find_themes(sentences, vectors, threshold=3)
+    assert len(found.themes) == 1 and found.smaller == 0
+
+
+def test_a_sentence_near_a_theme_joins_it_and_a_far_one_is_left_out() -> None:
+    sentences, vectors = said(
+        [(f"Bus late {i}.", f"p{i}", unit(1, 0, 0)) for i in range(3)]
+        + [("Bus sometimes late.", "near", unit(1, 0.9, 0)), ("Far away.", "far", unit(0, 0, 1))]
+    )
+    found = find_themes(sentences, vectors, threshold=3, distance=0.3)
+    assert found.themes[0].people == 4
+    assert 3 in found.themes[0].members and 4 not in found.themes[0].members
+
+
+def test_representatives_are_nearest_the_centre_one_per_person_and_wording() -> None:
+    sentences, vectors = said(
+        [
+            ("Far from the middle.", "a", unit(1, -0.3, 0)),
+            ("At the middle.", "a", unit(1, 0, 0)),
+            ("Near the middle.", "b", unit(1, 0.1, 0)),
+            ("Near the middle.", "c", unit(1, 0.1, 0)),
+            ("Quite near the middle.", "d", unit(1, 0.25, 0)),
+        ]
+    )
+    theme = find_themes(sentences, vectors, threshold=2).themes[0]
+    assert theme.representatives == (1, 2, 4)
+
+
+def test_label_words_are_distinctive_and_used_by_at_least_the_threshold_of_people() -> None:
+    texts = ["Missed bus again", "Bus driver rude", "Bus was missed", "Bus timetable Agnes"]
+    sentences, vectors = said([(t, f"p{i}", unit(1, 0.01 * i)) for i, t in enumerate(texts)])
+    sentences += [Sentence("Lonely at home", "x"), Sentence("Lonely evenings", "y")]
+    vectors = np.vstack([vectors, unit(0, 1), unit(0, 1)]).astype(np.float32)
+    theme = find_themes(sentences, vectors, threshold=2).themes[0]
+    assert theme.words[0] == "bus"
+    assert "missed" in theme.words  # two people
+    assert "agnes" not in theme.words and "driver" not in theme.words  # one person each
+    assert theme.label.startswith("Bus, ")
+
+
+def test_the_nearest_outcome_is_chosen_by_meaning_or_else_the_commonest() -> None:
+    sentences = [Sentence(f"Said {i}", f"p{i}", outcome="Seeing people") for i in range(3)]
+    vectors = np.vstack([unit(1, 0.01 * i) for i in range(3)]).astype(np.float32)
+    assert find_themes(sentences, vectors, 2).themes[0].outcome == "Seeing people"
+    outcomes = {"Feeling safe": unit(1, 0), "Seeing people": unit(0, 1)}
+    assert find_themes(sentences, vectors, 2, outcomes).themes[0].outcome == "Feeling safe"
+
+
+def test_the_same_sentences_always_give_the_same_themes() -> None:
+    rng = np.random.default_rng(7)
+    raw = rng.normal(size=(60, 8)).astype(np.float32)
+    vectors = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    sentences = [Sentence(f"sentence {i}", f"p{i % 20}") for i in range(60)]
+    first = find_themes(sentences, vectors, threshold=3, distance=0.9)
+    again = find_themes(sentences, vectors.copy(), threshold=3, distance=0.9)
+    assert first == again and first.themes
+
+
+def test_nothing_to_group_gives_no_themes() -> None:
+    found = find_themes([], np.zeros((0, 384), dtype=np.float32), threshold=5)
+    assert found.themes == () and found.smaller == 0
+
+
+def test_a_threshold_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        find_themes([], np.zeros((0, 3), dtype=np.float32), threshold=0)
+
+
+def test_the_real_model_groups_sentences_by_what_they_are_about() -> None:
+    topics = {
+        "transport": [
+            "The bus into town stopped running on Sundays.",
+            "There is no bus that gets to the day centre in time.",
+            "Cannot get a lift to the shops since the bus route changed.",
+            "The bus timetable changed and now there is no way to get to town.",
+        ],
+        "waiting": [
+            "The waiting list for physiotherapy is several months long.",
+            "Still waiting for an occupational therapy assessment after months.",
+            "Has been on the waiting list for the memory clinic since spring.",
+            "The wait for talking therapy is very long.",
+        ],
+        "money": [
+            "Money runs out before the end of the month.",
+            "Worried about paying the electricity bills this winter.",
+            "There is never enough money left for food and bills.",
+            "Bills are piling up and money is very tight.",
+        ],
+    }
+    sentences = [
+        Sentence(text, f"{topic}-{i}", outcome=topic)
+        for topic, texts in topics.items()
+        for i, text in enumerate(texts)
+    ]
+    found = find_themes(sentences, embed([s.text for s in sentences]), threshold=3)
+    groups = sorted(sorted({sentences[i].outcome for i in theme.members}) for theme in found.themes)
+    assert groups == [["money"], ["transport"], ["waiting"]]
+    labels = {theme.outcome: theme.words for theme in found.themes}
+    assert "bus" in labels["transport"] and "money" in labels["money"]
+    assert any(word.startswith("wait") for word in labels["waiting"])
