@@ -30,7 +30,7 @@ from meaningful.analysis.themes import Sentence, find_themes, sentences_of
 from meaningful.audit.services import record_event
 from meaningful.coding.scope import coding_organisation
 from meaningful.coding.services import PURPOSE
-from meaningful.conversations.models import OutcomeRecord
+from meaningful.conversations.models import ConversationStatus, OutcomeRecord
 from meaningful.errors import NotFound
 from meaningful.frameworks.models import Outcome
 from meaningful.people.models import Consent, ConsentPurpose, Relationship
@@ -145,13 +145,15 @@ def _names(records: list[OutcomeRecord]) -> dict[object, list[str]]:
 
 
 def _sentences(teams: list[Team], request: ThemeRequest) -> list[Sentence]:
-    """Every anonymised sentence of the field in the scope and period, people keyed by id."""
+    """Every anonymised sentence of the field in agreed conversations of the scope and period,
+    people keyed by id."""
     records = list(
         OutcomeRecord.objects.filter(
             conversation__team__in=teams,
             conversation__held_on__gte=request.start,
             conversation__held_on__lte=request.end,
             conversation__person__erased_at__isnull=True,
+            conversation__status=ConversationStatus.AGREED,  # as reports: drafts may still change
         )
         .exclude(**{request.field: ""})
         .select_related("conversation__person", "conversation__practitioner", "outcome")

@@ -11,7 +11,7 @@ from meaningful.demo.factories import PERSONA_PASSWORD, make_person, make_person
 from meaningful.people.services import record_consent
 from tests.browser.conftest import axe_violations
 from tests.browser.test_accessibility import shoot, sign_in
-from tests.search.conftest import say
+from tests.search.conftest import say_and_agree
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_a_team_leader_opens_a_theme_and_every_page_meets_wcag_22_aa(
     personas.organisation.save()
     for i, text in enumerate(BUSES):
         person = make_person(personas.owner, personas.team, given_name=f"Person{i}")
-        say(personas, person, not_working=text)
+        say_and_agree(personas, person, not_working=text)
         record_consent(
             personas.owner, person, "share-anonymised-quotes", given_on=timezone.localdate()
         )

@@ -18,7 +18,7 @@ from meaningful.demo.factories import Personas, make_person
 from meaningful.errors import NotFound
 from meaningful.people.models import Consent, Person
 from meaningful.people.services import record_consent
-from tests.search.conftest import say
+from tests.search.conftest import say, say_and_agree
 
 BUSES = [
     "The bus into town stopped running at weekends.",
@@ -53,13 +53,13 @@ def scene(personas: Personas) -> Scene:
     personas.organisation.save()
     north = [make_person(personas.owner, personas.team, given_name=f"N{i}") for i in range(6)]
     for person, text in zip(north, BUSES + QUEUES, strict=False):
-        say(personas, person, not_working=text)
+        say_and_agree(personas, person, not_working=text)
         agreed(personas, person)
     unconsented = make_person(personas.owner, personas.team, given_name="Agnes")
-    say(personas, unconsented, not_working=SECRET_BUS)
+    say_and_agree(personas, unconsented, not_working=SECRET_BUS)
     for i, text in enumerate(MONEY):
         person = make_person(personas.outsider, personas.other_team, given_name=f"S{i}")
-        say(personas, person, actor=personas.outsider, not_working=text)
+        say_and_agree(personas, person, actor=personas.outsider, not_working=text)
     return Scene(personas, unconsented)
 
 
@@ -199,3 +199,15 @@ def test_a_period_it_cannot_read_gets_an_error_summary(client: Client, scene: Sc
     assert page.status_code == 400
     assert "govuk-error-summary" in page.content.decode()
     assert "write a year (2026)" in page.content.decode()
+
+
+def test_words_of_a_draft_conversation_do_not_count(scene: Scene) -> None:
+    personas = scene.personas
+    for i in range(4):  # enough people for a theme of their own, were drafts counted
+        person = make_person(personas.owner, personas.team, given_name=f"D{i}")
+        agreed(personas, person)
+        say(personas, person, not_working="The ferry to the island was cancelled again.")
+    report = narrative_themes(personas.colleague, north(personas))
+    assert report.people == 6
+    assert not any("ferry" in theme.words for theme in report.themes)
+    assert not any("ferry" in e for theme in report.themes for e in theme.excerpts)

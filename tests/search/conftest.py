@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from meaningful.conversations.models import Conversation
-from meaningful.conversations.services import OutcomeInput, record_conversation
+from meaningful.conversations.services import (
+    OutcomeInput,
+    agree_conversation,
+    record_conversation,
+)
 from meaningful.demo.factories import Personas, make_person
 from meaningful.frameworks.models import Framework
 from meaningful.people.models import Person
@@ -38,6 +43,12 @@ def say(
         records=[OutcomeInput("seeing-people", **words)],  # type: ignore[arg-type]
         story=story,
     )
+
+
+def say_and_agree(personas: Personas, person: Person, **said: Any) -> Conversation:
+    """As `say`, then agreed with the person by whoever recorded it."""
+    conversation = say(personas, person, **said)
+    return agree_conversation(said.get("actor") or personas.owner, conversation)
 
 
 def criteria(text: str, **filters: object) -> Criteria:
