@@ -1,6 +1,9 @@
-"""Shared pieces of the command-line tools: who a command acts as, and for which organisation."""
+"""Shared pieces of the command-line tools: who a command acts as, for which organisation, and
+the days it is given."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.core.management.base import CommandError
 
@@ -26,3 +29,11 @@ def organisation_option(slug: str | None) -> Organisation | None:
     if organisation is None:
         raise CommandError(f"No organisation with slug {slug!r}.")
     return organisation
+
+
+def day_option(text: str) -> date:
+    """Return the day an option gives as YYYY-MM-DD; refuse anything else saying how to write it."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"{text!r} is not a date: write YYYY-MM-DD.") from error

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from meaningful.coding.codebook_services import (
     DESCRIPTION_LENGTH,
@@ -14,8 +13,7 @@ from meaningful.coding.codebook_services import (
     NAME_LENGTH,
 )
 from meaningful.coding.cooccurrence import Basis
-from meaningful.reports.period import Period, last_twelve_months, parse_period
-from meaningful.web.fields import TextField, choice_field
+from meaningful.web.fields import PeriodField, TextField, choice_field
 
 NO_PARENT = ("", "None: a top-level theme")
 
@@ -172,13 +170,7 @@ class ThemesForm(forms.Form):
             "invalid_choice": "Choose one of your teams, or the whole organisation, from the list.",
         },
     )
-    period = TextField(
-        label="Period",
-        required=False,
-        max_length=40,
-        help_text="A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03). "
-        "Leave empty for the last twelve months.",
-    )
+    period = PeriodField()
     field = forms.ChoiceField(
         label="What people said",
         choices=[("not_working", "What is not working"), ("working", "What is working")],
@@ -190,12 +182,3 @@ class ThemesForm(forms.Form):
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "scope").choices = scopes
-
-    def clean_period(self) -> Period:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return last_twelve_months(timezone.localdate())
-        try:
-            return parse_period(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error

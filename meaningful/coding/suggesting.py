@@ -38,7 +38,6 @@ from meaningful.coding.models import (
     CodeKind,
     CoderTraining,
     JobState,
-    Memo,
     Origin,
     SuggestionJob,
 )
@@ -257,20 +256,9 @@ def _finish(job: SuggestionJob, reads: str) -> None:
     )
 
 
-def forget_erased() -> int:
-    """Delete the memos on passages of people whose records were erased since the last pass:
-    a memo may repeat their words. Their codes stay, as counts do; their texts are gone."""
-    deleted, _ = Memo.objects.filter(
-        segment__conversation__person__erased_at__isnull=False
-    ).delete()
-    return deleted
-
-
 def work_through_queue(coders: CoderSource, *, limit: int | None = None) -> Worked:
-    """Forget erased people's memos, queue what changed, then work out suggestions job by job;
-    a job that fails is marked failed with its error (tried again up to MAX_ATTEMPTS times)
-    and the rest go on."""
-    forget_erased()
+    """Queue what changed, then work out suggestions job by job; a job that fails is marked
+    failed with its error (tried again up to MAX_ATTEMPTS times) and the rest go on."""
     queue_changed()
     done = stored = failed = 0
     while limit is None or done + failed < limit:

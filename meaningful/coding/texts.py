@@ -18,7 +18,6 @@ from itertools import pairwise
 from meaningful.analysis.anonymise import EVERYDAY, anonymise
 from meaningful.coding.models import RECORD_FIELDS, NarrativeField
 from meaningful.conversations.models import Conversation, OutcomeRecord
-from meaningful.people.models import related_names
 
 CONTEXT = 90  # characters of context either side of a passage in lists
 _TOKEN = re.compile(r"\[(?:name|place|date|phone)\]|\w+|\s+|[^\w\s]")
@@ -134,9 +133,7 @@ def names_to_hide(conversation: Conversation) -> list[str]:
     """Names the record holds (the person, their carers, the practitioner, who took part), and
     every word its texts use as a name mid-sentence, so that the same name is caught at the
     start of a sentence or in a memo too."""
-    person, staff = conversation.person, conversation.practitioner
-    names = [person.given_name, person.family_name, person.preferred_name]
-    names += [staff.first_name, staff.last_name, *related_names(person)]
+    names = conversation.known_names()
     names += _CAPITALISED.findall(conversation.participants)
     texts = [conversation.story]
     for record in conversation.records.all():

@@ -9,7 +9,7 @@ from django.db import models
 
 from meaningful.accounts.models import Team
 from meaningful.frameworks.models import Framework, Level, Outcome, OutcomeType, Scale
-from meaningful.people.models import Person
+from meaningful.people.models import Person, related_names
 
 
 class ConversationKind(models.TextChoices):
@@ -55,6 +55,14 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.person} on {self.held_on:%d/%m/%Y}"
+
+    def known_names(self) -> list[str]:
+        """Names the record holds that an anonymised excerpt must not show: the person's, the
+        practitioner's, and those of their carers and the people they care for."""
+        person, staff = self.person, self.practitioner
+        names = [person.given_name, person.family_name, person.preferred_name]
+        names += [staff.first_name, staff.last_name, *related_names(person)]
+        return [name for name in names if name]
 
 
 class Contributor(models.TextChoices):

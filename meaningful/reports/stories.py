@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from meaningful.analysis.anonymise import anonymise
 from meaningful.conversations.models import OutcomeRecord
-from meaningful.people.models import ConsentPurpose, related_names
+from meaningful.people.models import ConsentPurpose
 
 PER_GROUP = 3
 DIRECTIONS = {1: "improved", 0: "same", -1: "worse"}
@@ -92,13 +92,8 @@ def choose(
                 picked.append(item)
                 teams_used.add(item[0])
         picked += [item for item in texts if item not in picked]
-        chosen[key] = [anonymise(text, _names(record)) for _, record, text in picked[:PER_GROUP]]
+        chosen[key] = [
+            anonymise(text, record.conversation.known_names())
+            for _, record, text in picked[:PER_GROUP]
+        ]
     return chosen
-
-
-def _names(record: OutcomeRecord) -> list[str]:
-    person = record.conversation.person
-    names = [person.given_name, person.family_name, person.preferred_name]
-    staff = record.conversation.practitioner
-    names += [staff.first_name, staff.last_name, *related_names(person)]
-    return [name for name in names if name]

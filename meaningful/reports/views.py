@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from meaningful.accounts.access import reportable_teams
 from meaningful.accounts.models import Team, User
@@ -23,10 +22,9 @@ from meaningful.people.models import ClientGroup, Sex
 from meaningful.reports.builder import ReportRequest, build_report
 from meaningful.reports.charts import charts_for
 from meaningful.reports.model import Filters, Report
-from meaningful.reports.period import last_twelve_months, parse_period
 from meaningful.reports.render import CONTENT_TYPES
 from meaningful.reports.render import render as render_report
-from meaningful.web.fields import TextField, choice_field
+from meaningful.web.fields import PeriodField, choice_field
 from meaningful.web.form_errors import error_list
 
 ANY = [("", "Any")]
@@ -34,13 +32,7 @@ ANY = [("", "Any")]
 
 class ReportForm(forms.Form):
     scope = forms.ChoiceField(label="Figures for")
-    period = TextField(
-        label="Period",
-        required=False,
-        max_length=40,
-        help_text="A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03). "
-        "Leave empty for the last twelve months.",
-    )
+    period = PeriodField()
     audience = forms.ChoiceField(
         label="Audience",
         choices=[
@@ -96,15 +88,6 @@ class ReportForm(forms.Form):
             *ANY,
             *sorted({(f.slug, f.name) for f in usable}, key=lambda c: c[1]),
         ]
-
-    def clean_period(self) -> Any:
-        text = self.cleaned_data["period"].strip()
-        if not text:
-            return last_twelve_months(timezone.localdate())
-        try:
-            return parse_period(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
 
     def request(self) -> ReportRequest:
         kind, _, scope_id = self.cleaned_data["scope"].partition("-")

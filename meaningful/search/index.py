@@ -157,16 +157,18 @@ def ensure_sqlite_index(db: BaseDatabaseWrapper) -> bool:
     return True
 
 
-class _Vector(Func):
-    output_field = TextField()  # a tsvector; never selected, only matched
-
-
 def _vector(field: str) -> Func:
-    return _Vector(F(field), template="to_tsvector('english'::regconfig, %(expressions)s)")
+    """One field's English-stemmed vector, worked out in the query (PostgreSQL)."""
+    return Func(
+        F(field),
+        template="to_tsvector('english'::regconfig, %(expressions)s)",
+        output_field=TextField(),  # a tsvector; never selected, only matched
+    )
 
 
 class _StoredWords(Expression):
-    """The narrative table's stored vector (PostgreSQL), read from the query's own table."""
+    """The narrative table's stored vector (PostgreSQL), read from the query's own table: an
+    outcome record's four fields weighted A to D, or a conversation's story."""
 
     output_field = TextField()  # a tsvector; never selected, only matched
 
@@ -175,16 +177,6 @@ class _StoredWords(Expression):
     ) -> tuple[str, list[Any]]:
         table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
         return f"{table}.{STORED_WORDS}", []
-
-
-def record_vector() -> Expression:
-    """An outcome record's weighted vector of its four fields, as stored and indexed."""
-    return _StoredWords()
-
-
-def story_vector() -> Expression:
-    """A conversation's vector of its story, as stored and indexed."""
-    return _StoredWords()
 
 
 class Matches(Func):
@@ -233,7 +225,7 @@ def record_match(
         matches = RawSQL(sql, [query.fts5(field)])  # noqa: S611 - fixed SQL, bound value
         return Q(In(_key("pk", from_people), matches))
     text = query.websearch()
-    matched = Q(Matches(record_vector(), text))
+    matched = Q(Matches(_StoredWords(), text))
     if field is not None:  # the index finds the candidates; this checks the one field
         matched &= Q(Matches(_vector(field), text))
     return matched
@@ -248,4 +240,4 @@ def story_match(query: SearchQuery, *, from_people: bool = False) -> Q | Express
         )
         matches = RawSQL(sql, [query.fts5()])  # noqa: S611 - fixed SQL, bound value
         return Q(In(_key("pk", from_people), matches))
-    return Q(Matches(story_vector(), query.websearch()))
+    return Q(Matches(_StoredWords(), query.websearch()))

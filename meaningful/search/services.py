@@ -31,7 +31,7 @@ from meaningful.audit.services import record_event
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.errors import NotAllowed
 from meaningful.interop.tabular.export import pseudonym
-from meaningful.people.models import Person, related_names
+from meaningful.people.models import Person
 from meaningful.search.highlight import best_extract, marked_fields
 from meaningful.search.index import RECORD_FIELDS, record_match, story_match
 from meaningful.search.query import SearchQuery
@@ -208,7 +208,7 @@ def _hits(rows: list[tuple[Any, ...]], criteria: Criteria, pseudonymised: bool) 
         if criteria.field:
             texts = {criteria.field: texts[criteria.field]}
         if pseudonymised:
-            names = _names(conversation)
+            names = conversation.known_names()
             texts = {name: anonymise(text, names) for name, text in texts.items()}
         documents.append(texts)
         readers.append((conversation, record))
@@ -231,11 +231,3 @@ def _hits(rows: list[tuple[Any, ...]], criteria: Criteria, pseudonymised: bool) 
             )
         )
     return hits
-
-
-def _names(conversation: Conversation) -> list[str]:
-    """Names an extract must not show: the person's, their carers' and cared-for's, the worker's."""
-    person, worker = conversation.person, conversation.practitioner
-    names = [person.given_name, person.family_name, person.preferred_name]
-    names += [worker.first_name, worker.last_name, *related_names(person)]
-    return [name for name in names if name]

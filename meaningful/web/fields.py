@@ -9,8 +9,10 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import BaseRenderer
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from meaningful.reports.period import Period, last_twelve_months, parse_period
 from meaningful.text import LONG_TEXT, text_problem
 
 _NUMBER = re.compile(r"[0-9]{1,4}")
@@ -29,6 +31,29 @@ class TextField(forms.CharField):
         problem = text_problem(str(value or ""), limit=self.max_length)
         if problem:
             raise forms.ValidationError(problem, code="unstorable")
+
+
+class PeriodField(TextField):
+    """A reporting period as people write it (a year, a quarter or months); empty means the last
+    twelve months. Cleans to a Period; a period it cannot read is refused saying what to write."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Period")
+        kwargs.setdefault(
+            "help_text",
+            "A year (2026), a quarter (2026-Q3) or months (2025-04..2026-03). "
+            "Leave empty for the last twelve months.",
+        )
+        super().__init__(required=False, max_length=40, **kwargs)
+
+    def clean(self, value: Any) -> Period:
+        text = str(super().clean(value)).strip()
+        if not text:
+            return last_twelve_months(timezone.localdate())
+        try:
+            return parse_period(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class DatePartsWidget(forms.Widget):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meaningful.audit.reading import EventFilter, as_csv, as_ndjson, read_events
 from meaningful.errors import NotAllowed
-from meaningful.management_support import acting_user
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"{text!r} is not a date: write YYYY-MM-DD.") from error
+from meaningful.management_support import acting_user, day_option
 
 
 class Command(BaseCommand):
@@ -35,8 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor = acting_user(options["as_user"])
         chosen = EventFilter(
-            since=_day(options["since"]) if options["since"] else None,
-            until=_day(options["until"]) if options["until"] else None,
+            since=day_option(options["since"]) if options["since"] else None,
+            until=day_option(options["until"]) if options["until"] else None,
         )
         try:
             events = read_events(actor, chosen, purpose=options["format"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,14 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from meaningful.accounts.models import Team
 from meaningful.coding.themes import FIELDS, ThemeReport, ThemeRequest, narrative_themes
 from meaningful.errors import NotAllowed, NotFound
-from meaningful.management_support import acting_user, organisation_option
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"{text!r} is not a date: write YYYY-MM-DD.") from error
+from meaningful.management_support import acting_user, day_option, organisation_option
 
 
 def as_json(report: ThemeReport) -> dict[str, Any]:
@@ -69,7 +61,7 @@ class Command(BaseCommand):
         organisation = organisation_option(options["organisation"])
         if organisation is None:
             raise CommandError("Give the organisation's slug: --organisation SLUG.")
-        start, end = _day(options["start"]), _day(options["end"])
+        start, end = day_option(options["start"]), day_option(options["end"])
         if end < start:
             raise CommandError("--to must be the same day as --from or later.")
         team = None
