@@ -63,6 +63,7 @@ from meaningful.interop.tabular.export import pseudonym
 
 ORIGIN = f"Meaningful {__version__}"
 PURPOSE = "qualitative analysis"
+COUNTED = ("people", "conversations", "texts", "passages", "passages_changed_since_coded", "notes")
 EMPTY_CODEBOOK = (
     "The codebook is empty: install a framework for the organisation or add a theme first."
 )
@@ -166,7 +167,7 @@ class Corpus:
     notes: list[ET.Element] = field(default_factory=list)
     code_notes: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     events: list[EventInput] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
 
 
 def _note(corpus: Corpus, coders: Coders, memo: Memo, text: str, name: str) -> str:
