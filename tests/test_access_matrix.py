@@ -280,6 +280,8 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     "coding": (get("coding"), CODERS),
     "coding-codebook": (get("coding-codebook"), CODERS),
     "coding-code-new": (get("coding-code-new"), KEEPERS),
+    "coding-import": (get("coding-import"), KEEPERS),
+    "coding-export": (get("coding-export", lambda s: "qdpx"), CODERS),
     "coding-code": (get("coding-code", outcome_code), CODERS),
     "coding-code-edit": (get("coding-code-edit", outcome_code), KEEPERS),
     "coding-narrative": (get("coding-narrative", agreed), CONSENTED),

@@ -13,6 +13,7 @@ from meaningful.coding.codebook_services import (
     NAME_LENGTH,
 )
 from meaningful.coding.cooccurrence import Basis
+from meaningful.coding.exchange.upload import MAX_UPLOAD_BYTES
 from meaningful.web.fields import PeriodField, TextField, choice_field
 
 NO_PARENT = ("", "None: a top-level theme")
@@ -182,3 +183,27 @@ class ThemesForm(forms.Form):
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "scope").choices = scopes
+
+
+class CodebookImportForm(forms.Form):
+    """A REFI-QDA codebook or project to add to the codebook, or only to check."""
+
+    file = forms.FileField(
+        label="Codebook file (.qdc or .qdpx)",
+        help_text="A REFI-QDA codebook, or a REFI-QDA project whose codebook you want. Up to 5 MB.",
+        error_messages={
+            "required": "Choose a .qdc or .qdpx file to upload.",
+            "empty": "The file is empty. Export the codebook again and upload that file.",
+            "invalid": "Choose a .qdc or .qdpx file to upload.",
+        },
+    )
+    dry_run = forms.BooleanField(label="Check only: change nothing", required=False, initial=True)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 5 MB. Export the codebook alone as a .qdc file, which "
+                "is much smaller, and upload that."
+            )
+        return upload

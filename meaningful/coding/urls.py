@@ -1,11 +1,13 @@
 from django.urls import path
 
-from meaningful.coding import agreement_views, codebook_views, theme_views, views
+from meaningful.coding import agreement_views, codebook_views, exchange_views, theme_views, views
 
 urlpatterns = [
     path("", views.home, name="coding"),
     path("codebook/", codebook_views.codebook, name="coding-codebook"),
     path("codebook/new/", codebook_views.code_new, name="coding-code-new"),
+    path("codebook/import/", exchange_views.import_file, name="coding-import"),
+    path("codebook/export/<str:kind>/", exchange_views.export, name="coding-export"),
     path("codes/<str:code_id>/", codebook_views.code_detail, name="coding-code"),
     path("codes/<str:code_id>/edit/", codebook_views.code_edit, name="coding-code-edit"),
     path("conversations/<str:conversation_id>/", views.narrative, name="coding-narrative"),

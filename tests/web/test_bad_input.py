@@ -19,10 +19,11 @@ from urllib.parse import urlencode
 
 import pytest
 from django import forms
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ from meaningful.coding.forms import (
     AgreementForm,
     ApplyCodesForm,
     CodebookCodeForm,
+    CodebookImportForm,
     CooccurrenceForm,
     FinishedForm,
     MemoForm,
@@ -247,6 +249,14 @@ def upload_form(scene: Scene, data: Any) -> UploadForm:
     return UploadForm(data, files, organisation=scene.personas.organisation)
 
 
+def codebook_import_form(scene: Scene, data: Any) -> CodebookImportForm:
+    if data is None:
+        return CodebookImportForm()
+    content = str(data.get("file", "")).encode("utf-8", "surrogatepass")
+    upload: UploadedFile = SimpleUploadedFile("codebook.qdc", content)
+    return CodebookImportForm(data, MultiValueDict({"file": [upload]}))
+
+
 def coding_code(scene: Scene) -> int:
     """The codebook's code for an outcome the draft conversation records."""
     ensure_outcome_codes(scene.personas.organisation)
@@ -420,6 +430,17 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
         lambda s, data: CodebookCodeForm(data, parents=[(str(coding_code(s)), "Seeing people")]),
         Page("admin", "post", lambda s: reverse("coding-code-new")),
         lambda s: {"name": "Barriers"},
+    ),
+    CodebookImportForm: FormCase(
+        codebook_import_form,
+        Page("admin", "post", lambda s: reverse("coding-import")),
+        lambda s: {
+            "dry_run": "on",
+            "file": '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code '
+            'guid="0f8fad5b-d9cb-469f-a165-70867728950e" name="Stairs" isCodable="true"/>'
+            "</Codes></CodeBook>",
+        },
+        files=True,
     ),
     MemoForm: FormCase(
         lambda s, data: MemoForm(data),
