@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -160,7 +161,7 @@ def _placeholders(ids: list[Any]) -> tuple[str, list[Any]]:
 def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
     """Rebuild the reporting rows of these people from their conversations and records."""
     ids = sorted({uuid.UUID(str(pid)) for pid in person_ids})
-    with transaction.atomic():
+    with transaction.atomic(), _compiled_plans_off():
         for chunk in _chunks(ids):
             marks, values = _placeholders(chunk)
             with connection.cursor() as cursor:
@@ -202,6 +203,25 @@ def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
                     strict=True,
                 ):
                     _add(cursor, table, key, value_names, _difference(old, new))
+
+
+@contextmanager
+def _compiled_plans_off() -> Iterator[None]:
+    """On PostgreSQL, run the block without JIT compilation, then restore the setting.
+
+    Inside a large import the tables the refresh reads have grown since they were last
+    analysed, so the planner's costs pass the JIT thresholds and each query is compiled to
+    machine code: 300 ms a chunk of people, several times what running it takes.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        (previous, _) = cursor.fetchone()
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 Counts = dict[tuple[Any, ...], tuple[int, ...]]
