@@ -166,9 +166,10 @@ def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
             marks, values = _placeholders(chunk)
             with connection.cursor() as cursor:
                 before = _keys(cursor, marks, values)
-            RatingStep.objects.filter(person_id__in=chunk).delete()
-            RecordQuality.objects.filter(person_id__in=chunk).delete()
-            DueStep.objects.filter(person_id__in=chunk).delete()
+            if any(before):  # else none of them has a row yet: new people, as in an import
+                RatingStep.objects.filter(person_id__in=chunk).delete()
+                RecordQuality.objects.filter(person_id__in=chunk).delete()
+                DueStep.objects.filter(person_id__in=chunk).delete()
             with connection.cursor() as cursor:
                 cursor.execute(STEPS_SQL.format(people=marks), values)
                 cursor.execute(TEXTS_SQL.format(people=marks), values)
