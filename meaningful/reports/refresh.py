@@ -218,8 +218,9 @@ def _compiled_plans_off() -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        (previous, _) = cursor.fetchone()
+        cursor.execute("SELECT current_setting('jit')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('jit', 'off', true)")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('jit', %s, true)", [previous])
