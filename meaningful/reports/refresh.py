@@ -34,6 +34,10 @@ from meaningful.reports.models import (
 )
 
 CHUNK = 2000
+# PostgreSQL joins a chunk's people to the records by hashing whole tables, once a query, so
+# fewer, larger chunks cost less there (0.5 s off an import of 16,667 people); SQLite follows
+# the indexes from each person either way.
+POSTGRESQL_CHUNK = 16000
 NO_MONTH = 1_000_000  # "no such month": after any real one
 NOT_PAIRED = 9  # direction of a rating that is a person's first, or that has no rank
 
@@ -149,8 +153,9 @@ def _standards(
 
 
 def _chunks(ids: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+    size = POSTGRESQL_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _placeholders(ids: list[Any]) -> tuple[str, list[Any]]:
