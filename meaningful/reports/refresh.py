@@ -35,9 +35,10 @@ from meaningful.reports.models import (
 
 CHUNK = 2000
 # PostgreSQL joins a chunk's people to the records by hashing whole tables, once a query, so
-# fewer, larger chunks cost less there (0.5 s off an import of 16,667 people); SQLite follows
-# the indexes from each person either way.
-POSTGRESQL_CHUNK = 16000
+# fewer, larger chunks cost less there: 0.5 s off an import of 16,667 people for 26 MB more at
+# the peak (16,000 saved little more for 76 MB). SQLite follows the indexes from each person
+# either way.
+POSTGRESQL_CHUNK = 5000
 NO_MONTH = 1_000_000  # "no such month": after any real one
 NOT_PAIRED = 9  # direction of a rating that is a person's first, or that has no rank
 
