@@ -36,6 +36,9 @@ def text_problem(text: str, *, limit: int | None = LONG_TEXT) -> str | None:
 
 def text_problems(texts: dict[str, str], *, limit: int | None = LONG_TEXT) -> dict[str, str]:
     """Map each field whose text cannot be stored to what is wrong with it."""
+    joined = "".join(texts.values())
+    if joined.isascii() and "\x00" not in joined and (limit is None or len(joined) <= limit):
+        return {}  # the usual case, settled at once: no NUL, no surrogate, none too long
     found = {}
     for name, text in texts.items():
         problem = text_problem(text, limit=limit)

@@ -45,6 +45,7 @@ from meaningful.frameworks.models import Level, Outcome
 from meaningful.people.models import Allocation
 from meaningful.plans.services import ActionInput, AgreedPlanInput, start_agreed_plans
 from meaningful.reports.refresh import refresh_people
+from meaningful.search.index import indexed_in_bulk
 
 _IN_CHUNKS = 900  # stays under SQLite's limit on query parameters
 _RECORD_COLUMNS = (
@@ -172,10 +173,13 @@ def record_agreed_conversations(
     kind = Conversation._meta.label_lower
     refs = [RecordRef(kind, str(pk)) for pk in ids]
     with transaction.atomic():
-        insert_rows(Conversation, _CONVERSATION_COLUMNS, rows, same=same)
-        insert_rows(
-            OutcomeRecord, ("conversation_id", "outcome_id", *_RECORD_COLUMNS), _records(ids, items)
-        )
+        with indexed_in_bulk():
+            insert_rows(Conversation, _CONVERSATION_COLUMNS, rows, same=same)
+            insert_rows(
+                OutcomeRecord,
+                ("conversation_id", "outcome_id", *_RECORD_COLUMNS),
+                _records(ids, items),
+            )
         record_events(
             actor,
             [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -33,6 +34,11 @@ from meaningful.reports.models import (
 )
 
 CHUNK = 2000
+# PostgreSQL joins a chunk's people to the records by hashing whole tables, once a query, so
+# fewer, larger chunks cost less there: 0.5 s off an import of 16,667 people for 26 MB more at
+# the peak (16,000 saved little more for 76 MB). SQLite follows the indexes from each person
+# either way.
+POSTGRESQL_CHUNK = 5000
 NO_MONTH = 1_000_000  # "no such month": after any real one
 NOT_PAIRED = 9  # direction of a rating that is a person's first, or that has no rank
 
@@ -148,8 +154,9 @@ def _standards(
 
 
 def _chunks(ids: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+    size = POSTGRESQL_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _placeholders(ids: list[Any]) -> tuple[str, list[Any]]:
@@ -160,14 +167,15 @@ def _placeholders(ids: list[Any]) -> tuple[str, list[Any]]:
 def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
     """Rebuild the reporting rows of these people from their conversations and records."""
     ids = sorted({uuid.UUID(str(pid)) for pid in person_ids})
-    with transaction.atomic():
+    with transaction.atomic(), _compiled_plans_off():
         for chunk in _chunks(ids):
             marks, values = _placeholders(chunk)
             with connection.cursor() as cursor:
                 before = _keys(cursor, marks, values)
-            RatingStep.objects.filter(person_id__in=chunk).delete()
-            RecordQuality.objects.filter(person_id__in=chunk).delete()
-            DueStep.objects.filter(person_id__in=chunk).delete()
+            if any(before):  # else none of them has a row yet: new people, as in an import
+                RatingStep.objects.filter(person_id__in=chunk).delete()
+                RecordQuality.objects.filter(person_id__in=chunk).delete()
+                DueStep.objects.filter(person_id__in=chunk).delete()
             with connection.cursor() as cursor:
                 cursor.execute(STEPS_SQL.format(people=marks), values)
                 cursor.execute(TEXTS_SQL.format(people=marks), values)
@@ -202,6 +210,26 @@ def refresh_people(person_ids: Iterable[uuid.UUID]) -> None:
                     strict=True,
                 ):
                     _add(cursor, table, key, value_names, _difference(old, new))
+
+
+@contextmanager
+def _compiled_plans_off() -> Iterator[None]:
+    """On PostgreSQL, run the block without JIT compilation, then restore the setting.
+
+    Inside a large import the tables the refresh reads have grown since they were last
+    analysed, so the planner's costs pass the JIT thresholds and each query is compiled to
+    machine code: 300 ms a chunk of people, several times what running it takes.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 Counts = dict[tuple[Any, ...], tuple[int, ...]]

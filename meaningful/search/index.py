@@ -7,6 +7,13 @@ table; a conversation's id is a UUID, which FTS5 cannot use as a rowid, so searc
 each conversation a stable integer. Triggers on the two narrative tables keep both indexes in
 step with every insert, update and delete, whoever writes.
 
+A large batch of new records (an import) is indexed in bulk instead: `indexed_in_bulk` drops the
+two insert triggers inside the batch's transaction, and before the transaction ends indexes
+every row inserted meanwhile with one statement per index and puts the triggers back. Row by
+row, the triggers cost four times what the inserts themselves do. As SQLite lets one writer in
+at a time and its schema changes are part of the transaction, no other write can go
+unindexed, and a rollback brings the triggers back with everything else.
+
 When a later migration rebuilds a narrative table (SQLite does that to change a column), its
 triggers go with the old table; `ensure_sqlite_index`, run after every `migrate`, puts them back
 and rebuilds the indexes from the records, so no change is missed.
@@ -21,6 +28,8 @@ planner prefers) without stemming each record's text again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -79,6 +88,20 @@ END""",
     SELECT id, new.story FROM search_storykey WHERE conversation_id = new.id;
 END""",
 }
+INSERT_TRIGGERS = ("search_record_inserted", "search_story_inserted")
+# What those two triggers do, for every row inserted after a point: an outcome record's id and a
+# conversation's rowid only ever grow, so the rows after the largest of each before a batch are
+# the batch's own.
+SQLITE_INDEX_INSERTED = [
+    "INSERT INTO search_record_fts(rowid, what_matters, why_it_matters, working, not_working) "
+    "SELECT id, what_matters, why_it_matters, working, not_working "
+    "FROM conversations_outcomerecord WHERE id > %(record)s ORDER BY id",
+    "INSERT INTO search_storykey(conversation_id) "
+    "SELECT id FROM conversations_conversation WHERE rowid > %(conversation)s ORDER BY rowid",
+    "INSERT INTO search_story_fts(rowid, story) SELECT k.id, c.story FROM search_storykey k "
+    "JOIN conversations_conversation c ON c.id = k.conversation_id "
+    "WHERE c.rowid > %(conversation)s ORDER BY k.id",
+]
 SQLITE_REBUILD = [
     "INSERT INTO search_record_fts(search_record_fts) VALUES ('rebuild')",
     "INSERT INTO search_story_fts(search_story_fts) VALUES ('delete-all')",
@@ -155,6 +178,41 @@ def ensure_sqlite_index(db: BaseDatabaseWrapper) -> bool:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         install_sqlite_index(cursor.execute)
     return True
+
+
+@contextmanager
+def indexed_in_bulk() -> Iterator[None]:
+    """Index the outcome records and conversations inserted in the block when it ends, in bulk.
+
+    The block may only insert into the two narrative tables (their update and delete triggers
+    stay in place, but would find nothing indexed yet). On PostgreSQL, or where the SQLite
+    index is not installed, the block runs as it is: the database keeps its index itself.
+    """
+    if connection.vendor != "sqlite" or not _insert_triggers_present():
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM conversations_outcomerecord")
+        (record,) = cursor.fetchone()
+        cursor.execute("SELECT COALESCE(MAX(rowid), 0) FROM conversations_conversation")
+        (conversation,) = cursor.fetchone()
+        for name in INSERT_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")
+        yield
+        for statement in SQLITE_INDEX_INSERTED:
+            cursor.execute(statement, {"record": record, "conversation": conversation})
+        for name in INSERT_TRIGGERS:
+            cursor.execute(f"CREATE TRIGGER {name} {SQLITE_TRIGGERS[name]}")
+
+
+def _insert_triggers_present() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s)",
+            list(INSERT_TRIGGERS),
+        )
+        (present,) = cursor.fetchone()
+    return bool(present == len(INSERT_TRIGGERS))
 
 
 def _vector(field: str) -> Func:

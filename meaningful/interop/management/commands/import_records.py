@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from meaningful.accounts.models import Membership, Organisation, User
@@ -35,6 +36,10 @@ def _organisation(slug: str | None, actor: User) -> Organisation:
 
 class Command(BaseCommand):
     help = "Import outcome records from a CSV or XLSX file; bad rows are reported, good rows kept."
+    # The checks of what an import touches. The rest (URLs, templates, the API) import every
+    # view of the site, a second of start-up that an import never uses; `meaningful check`
+    # and the server run them all.
+    requires_system_checks = [Tags.models, Tags.database]
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="a .csv or .xlsx file, one outcome per row")
