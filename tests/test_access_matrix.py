@@ -426,6 +426,10 @@ API: dict[str, tuple[Callable[[Scene], Call], tuple[str, ...]]] = {
         lambda s: Call("get", f"/api/people/{s.person_id}/plan"),
         API_TEAM_ONLY,
     ),
+    "GET /api/search": (
+        lambda s: Call("get", "/api/search?q=sister"),
+        (OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN, SIGN_IN),
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -34,6 +34,8 @@ from meaningful.api.schemas import (
     Problem,
     RecordChange,
     RecordOut,
+    SearchFilter,
+    SearchPage,
 )
 from meaningful.api.tokens import user_for_token
 from meaningful.audit.services import EditConflict, record_event
@@ -57,6 +59,8 @@ from meaningful.people.services import read_person, update_person
 from meaningful.plans.models import Action
 from meaningful.plans.my_plan import current_plan
 from meaningful.plans.services import update_action
+from meaningful.search.query import QueryProblem, parse_query
+from meaningful.search.services import Criteria, search_narratives, search_scope
 from meaningful.text import text_problem
 
 
@@ -91,6 +95,18 @@ SEND_VERSION = (
 
 class VersionRequired(Exception):
     """A change did not say which version of the record it is based on."""
+
+
+def _known_parameters(request: HttpRequest, schema: type[Schema]) -> None:
+    """Refuse query parameters the call does not take, so a misspelt filter is not ignored."""
+    unknown = sorted(set(request.GET) - set(schema.model_fields))
+    if unknown:
+        raise InvalidInput(
+            {
+                name: f"Not a parameter of this call; it takes {', '.join(schema.model_fields)}."
+                for name in unknown
+            }
+        )
 
 
 def _actor(request: HttpRequest) -> User:
@@ -301,12 +317,76 @@ def list_frameworks(request: HttpRequest) -> Any:
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
     """People on the user's teams' caseload, 50 a page, searchable like the web caseload."""
     actor = _actor(request)
+    _known_parameters(request, PeopleFilter)
     query = CaseloadQuery(text=filters.q).cleaned()
     paged = Paginator(caseload(actor, query), 50).get_page(filters.page)
     record_event(
         actor, "caseload.view", purpose="api", detail={"q": query.text, "page": paged.number}
     )
     return {"count": paged.paginator.count, "page": paged.number, "people": list(paged)}
+
+
+@api.get(
+    "/search",
+    response={200: SearchPage, 401: Problem, 403: Problem, 404: Problem, 422: Problem},
+    tags=["search"],
+)
+def search(request: HttpRequest, filters: Query[SearchFilter]) -> Any:
+    """Narratives the user may read that hold the words, newest first, 20 a page.
+
+    As on the search page: practitioners and team leaders search their teams' caseload and see
+    names; analysts search the words of people who agreed to share anonymised quotes, and see
+    pseudonyms and anonymised extracts. Other roles get 403. Every search is audited, without
+    its words.
+    """
+    actor = _actor(request)
+    _known_parameters(request, SearchFilter)
+    scope = search_scope(actor)
+    problems: dict[str, str] = {}
+    try:
+        query = parse_query(filters.q)
+    except QueryProblem as problem:
+        problems["q"] = str(problem)
+    team = None
+    if filters.team is not None:
+        team = scope.teams.filter(pk=filters.team).first()
+        if team is None:
+            raise NotFound("No team with that id among yours: leave team out to search them all.")
+    if filters.held_from and filters.held_to and filters.held_to < filters.held_from:
+        problems["held_to"] = "held_to must be the same as or after held_from."
+    if problems:
+        raise InvalidInput(problems)
+    criteria = Criteria(
+        query=query,
+        field=filters.field or "",
+        team=team,
+        held_from=filters.held_from,
+        held_to=filters.held_to,
+    )
+    results = search_narratives(actor, criteria, filters.page, purpose="api: search")
+    hits = []
+    for hit in results.hits:
+        extract, marks = hit.text_and_marks()
+        hits.append(
+            {
+                "person": hit.who,
+                "person_id": None if results.pseudonymised else hit.person_id,
+                "conversation_id": hit.conversation_id or None,
+                "outcome": hit.outcome,
+                "field": hit.field,
+                "held_on": hit.held_on,
+                "team": hit.team,
+                "extract": extract,
+                "marks": marks,
+            }
+        )
+    return {
+        "count": results.page.paginator.count,
+        "page": results.page.number,
+        "pages": results.page.paginator.num_pages,
+        "pseudonymised": results.pseudonymised,
+        "hits": hits,
+    }
 
 
 @api.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -111,6 +111,48 @@ class PersonPage(Schema):
     count: int
     page: int
     people: list[PersonSummary]
+
+
+SearchWords = Annotated[
+    str, Field(min_length=1, max_length=200, json_schema_extra=STORABLE), STORABLE_TEXT
+]
+SearchField = Literal["what_matters", "why_it_matters", "working", "not_working", "story"]
+
+
+class SearchFilter(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    q: SearchWords = Field(
+        description='words to look for: "quoted words" side by side, OR for either, -word to '
+        "leave out",
+    )
+    field: SearchField | None = Field(None, description="look in this part of the record only")
+    team: int | None = Field(None, ge=1, description="one of the user's teams (its id)")
+    held_from: date | None = Field(None, description="conversations held on or after this day")
+    held_to: date | None = Field(None, description="conversations held on or before this day")
+    page: int = Field(1, ge=1, le=100_000)
+
+
+class SearchHit(Schema):
+    person: str = Field(description="the person's name, or their pseudonym for an analyst")
+    person_id: UUID | None = Field(description="null when pseudonymised")
+    conversation_id: UUID | None = Field(description="null when pseudonymised")
+    outcome: str = Field(description="the outcome's name; empty for a conversation's story")
+    field: SearchField
+    held_on: date
+    team: str
+    extract: str = Field(description="plain text; anonymised when pseudonymised")
+    marks: list[tuple[int, int]] = Field(
+        description="[start, end) character offsets of the matching words in the extract"
+    )
+
+
+class SearchPage(Schema):
+    count: int
+    page: int
+    pages: int
+    pseudonymised: bool
+    hits: list[SearchHit]
 
 
 class RecordIn(Schema):

@@ -133,18 +133,44 @@ def _with_ellipses(headline: str, text: str) -> str:
     return before + headline.strip() + after
 
 
-def best_extract(marked: dict[str, str], original: dict[str, str]) -> tuple[str, SafeString]:
-    """The column whose extract has the most marked words, and that extract as safe HTML.
+def as_text_and_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """A marked extract as plain text and the [start, end) character spans of its marks."""
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length, start = 0, None
+    for piece in _MARKERS.split(marked):
+        if piece == START:
+            start = length if start is None else start
+        elif piece == END:
+            if start is not None and length > start:
+                marks.append((start, length))
+            start = None
+        else:
+            pieces.append(piece)
+            length += len(piece)
+    if start is not None and length > start:
+        marks.append((start, length))
+    return "".join(pieces), marks
+
+
+def best_marked(marked: dict[str, str], original: dict[str, str]) -> tuple[str, str]:
+    """The column whose extract has the most marked words, and that extract with its markers.
 
     When none is marked (the match was in words anonymisation took out, or spread across
-    fields), the opening of the first non-empty column is shown unmarked.
+    fields), the opening of the first non-empty column is given unmarked.
     """
     scored = [(text.count(START), -COLUMNS.index(name), name) for name, text in marked.items()]
     if scored:
         count, _, name = max(scored)
         if count:
-            return name, as_html(marked[name])
+            return name, marked[name]
     for name in COLUMNS:
         if original.get(name, "").strip():
-            return name, as_html(opening(_MARKERS.sub("", original[name])))
-    return next(iter(original), COLUMNS[0]), as_html("")
+            return name, opening(_MARKERS.sub("", original[name]))
+    return next(iter(original), COLUMNS[0]), ""
+
+
+def best_extract(marked: dict[str, str], original: dict[str, str]) -> tuple[str, SafeString]:
+    """As best_marked, with the extract as safe HTML."""
+    name, extract = best_marked(marked, original)
+    return name, as_html(extract)

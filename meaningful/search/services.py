@@ -32,7 +32,7 @@ from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.errors import NotAllowed
 from meaningful.interop.tabular.export import pseudonym
 from meaningful.people.models import Person
-from meaningful.search.highlight import best_extract, marked_fields
+from meaningful.search.highlight import as_html, as_text_and_marks, best_marked, marked_fields
 from meaningful.search.index import RECORD_FIELDS, record_match, story_match
 from meaningful.search.query import SearchQuery
 
@@ -98,9 +98,20 @@ class Hit:
     field_label: str
     held_on: date
     team: str
-    extract: SafeString
+    marked: str  # the extract, its matches between the highlighter's markers
     link: str
     person_id: str  # for the audit, never shown
+    field: str = ""
+    conversation_id: str = ""  # empty when pseudonymised
+
+    @property
+    def extract(self) -> SafeString:
+        """The extract as HTML, its matches in <mark> elements."""
+        return as_html(self.marked)
+
+    def text_and_marks(self) -> tuple[str, list[tuple[int, int]]]:
+        """The extract as plain text, and the character spans of its matches."""
+        return as_text_and_marks(self.marked)
 
 
 @dataclass(frozen=True)
@@ -157,7 +168,9 @@ def _matching(scope: Scope, criteria: Criteria) -> QuerySet[Any]:
     return chosen.order_by("-day", "conversation_pk", "source", "record_pk")
 
 
-def search_narratives(user: User, criteria: Criteria, page_number: Any = 1) -> Results:
+def search_narratives(
+    user: User, criteria: Criteria, page_number: Any = 1, *, purpose: str = "search"
+) -> Results:
     """One page of the narratives the user may read that match; the search is audited."""
     scope = search_scope(user)
     if criteria.team is not None and not scope.teams.filter(pk=criteria.team.pk).exists():
@@ -167,7 +180,7 @@ def search_narratives(user: User, criteria: Criteria, page_number: Any = 1) -> R
     record_event(
         user,
         "search.narratives",
-        purpose="search",
+        purpose=purpose,
         detail={
             "query_digest": query_digest(criteria.query),
             "phrases": criteria.query.phrase_count,
@@ -216,7 +229,7 @@ def _hits(rows: list[tuple[Any, ...]], criteria: Criteria, pseudonymised: bool) 
     marked = marked_fields(documents, criteria.query, column)
     hits = []
     for (conversation, record), texts, extracts in zip(readers, documents, marked, strict=True):
-        name, extract = best_extract(extracts, texts)
+        name, marked_extract = best_marked(extracts, texts)
         person = conversation.person
         hits.append(
             Hit(
@@ -225,9 +238,11 @@ def _hits(rows: list[tuple[Any, ...]], criteria: Criteria, pseudonymised: bool) 
                 field_label=FIELDS[name],
                 held_on=conversation.held_on,
                 team=conversation.team.name,
-                extract=extract,
+                marked=marked_extract,
                 link="" if pseudonymised else reverse("conversation", args=[conversation.pk]),
                 person_id=str(person.pk),
+                field=name,
+                conversation_id="" if pseudonymised else str(conversation.pk),
             )
         )
     return hits

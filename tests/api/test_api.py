@@ -57,6 +57,8 @@ def test_the_caseload_and_a_person_follow_the_web_rules(
     status, page = call(client, tokens["owner"], "get", "/people?q=millar")
     assert status == 200 and [p["family_name"] for p in page["people"]] == ["Millar"]
     assert call(client, tokens["outsider"], "get", "/people")[1]["count"] == 0
+    status, problem = call(client, tokens["owner"], "get", "/people?name=millar")
+    assert status == 422 and "it takes q, page" in problem["errors"]["name"]
     status, detail = call(client, tokens["colleague"], "get", f"/people/{person.pk}")
     assert status == 200 and detail["about_me"].startswith("I want to keep living")
     for who in ("outsider", "analyst"):

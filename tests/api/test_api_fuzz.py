@@ -10,6 +10,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from meaningful.api.tokens import issue_token
 from meaningful.demo.factories import make_person, make_personas
@@ -52,4 +53,10 @@ def token(db: None) -> str:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_to_its_own_description(case: Any, token: str) -> None:
-    case.call_and_validate()
+    excluded = []
+    if case.path == "/api/search":
+        # A search's words follow a grammar JSON Schema cannot state ("---" or "-bus" alone
+        # look for nothing), and held_to may not come before held_from: such requests match
+        # the description and still get 422 with the reason. Every other check applies.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(excluded_checks=excluded)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from meaningful.search.highlight import END, START, _with_ellipses, as_html, best_extract
+from meaningful.search.highlight import (
+    END,
+    START,
+    _with_ellipses,
+    as_html,
+    as_text_and_marks,
+    best_extract,
+)
 
 
 def test_only_the_databases_markers_become_mark_elements() -> None:
@@ -12,6 +19,15 @@ def test_only_the_databases_markers_become_mark_elements() -> None:
 
 def test_unpaired_markers_never_leave_a_mark_element_open() -> None:
     assert as_html(f"{END}a {START}b {START}c") == "a <mark>b c</mark>"
+
+
+def test_plain_extracts_give_the_spans_of_their_marks_as_the_html_would() -> None:
+    text, marks = as_text_and_marks(f"<i>{START}garden{END}</i> & {START}b{END}")
+    assert text == "<i>garden</i> & b"
+    assert [text[start:end] for start, end in marks] == ["garden", "b"]
+    # Unpaired markers: as in the HTML, an opened mark runs to the end; empty marks are dropped.
+    text, marks = as_text_and_marks(f"{END}a {START}{END}b {START}c")
+    assert text == "a b c" and marks == [(4, 5)]
 
 
 def test_the_field_with_most_matches_is_shown_and_else_the_first_words() -> None:
