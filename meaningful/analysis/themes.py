@@ -13,9 +13,11 @@ it, their team and the outcome it was recorded against. Then:
    joins the nearest theme when it is within the same distance of that theme's centre, and is
    otherwise left out; groups of two or more people left below the threshold are counted as
    "smaller themes not shown";
-4. each theme is labelled by its most distinctive words (TF-IDF of the theme's sentences against
-   every other sentence), only words that at least the threshold of people used, and by its
-   nearest outcome (cosine of the theme's centre with each outcome's vector);
+4. each theme is labelled by its most distinctive words and phrases of up to three words (TF-IDF
+   of the theme's sentences against every other sentence; a phrase neither starts nor ends with
+   a stop word, and a word gives way to a phrase holding it that most of the word's people also
+   used), only terms that at least the threshold of people used, and by its nearest outcome
+   (cosine of the theme's centre with each outcome's vector);
 5. its representative sentences are those nearest the centre, one per person and no wording
    twice (several people may be recorded in the same words).
 
@@ -24,6 +26,7 @@ The themes come biggest first (by people), ties broken by their words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -38,7 +41,9 @@ from meaningful.analysis.embedding import Vectors
 
 DISTANCE: Final = 0.6  # average cosine distance at which groups stop merging (see docs/coding.md)
 MIN_WORDS: Final = 4  # a shorter sentence ("None.", "All fine") says too little to group
-LABEL_WORDS: Final = 3
+LABEL_TERMS: Final = 3  # words or phrases in a suggested label
+LABEL_WORDS: Final = 6  # words in a suggested label, in all
+PHRASE_SHARE: Final = 0.6  # of a word's people who also used the longer phrase, for it to win
 MIN_GROUP: Final = 2  # people: a group of one person's words is not a theme of any size
 # The anonymiser's placeholders and words that every note about care uses say nothing distinctive.
 STOP_WORDS: Final = frozenset(
@@ -46,6 +51,8 @@ STOP_WORDS: Final = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
+_CONTRACTIONS: Final = ("'s", "'re", "'ll", "'ve", "'d", "'m", "'")
+_JOINING: Final = frozenset({"of", "and", "for", "in", "on", "at", "with", "from", "by"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class Sentence:
 class Theme:
     """A group of sentences from at least the threshold of people."""
 
-    words: tuple[str, ...]  # most distinctive first
+    words: tuple[str, ...]  # words and short phrases, most distinctive first
     outcome: str  # the nearest outcome (or the commonest, without outcome vectors)
     people: int
     members: tuple[int, ...]  # indices into the sentences given
@@ -70,7 +77,7 @@ class Theme:
 
     @property
     def label(self) -> str:
-        """A suggested label: the distinctive words, or the outcome when no word is shared enough."""
+        """A suggested label: the distinctive terms, or the outcome when none is shared enough."""
         if not self.words:
             return self.outcome or "Unlabelled theme"
         return ", ".join(self.words).capitalize()
@@ -152,39 +159,106 @@ def _absorb(
     return left
 
 
+def _tokens(sentence: str) -> list[str]:
+    """Lower-case words; a contraction's ending is dropped ("carer's" is "carer") and a word
+    ending "n't" becomes a stop word, as it says nothing a label could use."""
+    tokens = []
+    for word in _WORD.findall(sentence.lower()):
+        if word.endswith("n't"):
+            tokens.append("not")
+            continue
+        for ending in _CONTRACTIONS:
+            if word.endswith(ending):
+                word = word[: -len(ending)]
+                break
+        tokens.append(word)
+    return tokens
+
+
+def _terms(sentence: str) -> list[str]:
+    """The words and phrases of a sentence that could name a theme: a word or two that are not
+    stop words ("waiting list"), or two joined by a word such as "of" or "and" ("fear of
+    falling", "cold and damp"). Longer runs of words mostly end part-way through a clause."""
+    tokens = _tokens(sentence)
+    found = [token for token in tokens if token not in STOP_WORDS]
+    for first, second in itertools.pairwise(tokens):
+        if first not in STOP_WORDS and second not in STOP_WORDS:
+            found.append(f"{first} {second}")
+    for first, middle, last in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if middle in _JOINING and first not in STOP_WORDS and last not in STOP_WORDS:
+            found.append(f"{first} {middle} {last}")
+    return found
+
+
+def _sentence_terms(document: str) -> list[str]:
+    """The terms of a document of sentences, one per line (phrases never cross sentences)."""
+    return [term for line in document.split("\n") for term in _terms(line)]
+
+
+def _contains(phrase: str, term: str) -> bool:
+    return f" {term} " in f" {phrase} "
+
+
 def _words(
     sentences: Sequence[Sentence], themes: list[list[int]], min_people: int
 ) -> list[tuple[str, ...]]:
-    """The most distinctive words of each theme against all other sentences, used by enough people."""
+    """The most distinctive words and phrases of each theme against all other sentences, each
+    used by enough people, no two sharing a word."""
     if not themes:
         return []
     inside = {i for members in themes for i in members}
-    rest = " ".join(s.text for i, s in enumerate(sentences) if i not in inside)
-    documents = [" ".join(sentences[i].text for i in members) for members in themes] + [rest]
-    vectoriser = TfidfVectorizer(
-        lowercase=True,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]+\b",  # noqa: S106 (a pattern, not a secret)
-        stop_words=sorted(STOP_WORDS),
-        sublinear_tf=True,
-    )
+    rest = "\n".join(s.text for i, s in enumerate(sentences) if i not in inside)
+    documents = ["\n".join(sentences[i].text for i in members) for members in themes] + [rest]
+    vectoriser = TfidfVectorizer(analyzer=_sentence_terms, sublinear_tf=True)
     try:
         scores = vectoriser.fit_transform(documents).toarray()
     except ValueError:  # nothing but stop words
         return [() for _ in themes]
-    vocabulary = vectoriser.get_feature_names_out()
+    vocabulary = [str(term) for term in vectoriser.get_feature_names_out()]
     found = []
     for row, members in enumerate(themes):
         users: dict[str, set[str]] = defaultdict(set)
         for i in members:
-            for word in set(_WORD.findall(sentences[i].text.lower())):
-                users[word].add(sentences[i].person)
-        ranked = sorted(
-            (-scores[row, column], str(word))
-            for column, word in enumerate(vocabulary)
-            if scores[row, column] > 0 and len(users.get(str(word), ())) >= min_people
-        )
-        found.append(tuple(word for _, word in ranked[:LABEL_WORDS]))
+            for term in set(_terms(sentences[i].text)):
+                users[term].add(sentences[i].person)
+        score = {
+            term: float(scores[row, column])
+            for column, term in enumerate(vocabulary)
+            if scores[row, column] > 0 and len(users.get(term, ())) >= min_people
+        }
+        found.append(_label_terms(score, users))
     return found
+
+
+def _label_terms(score: Mapping[str, float], users: Mapping[str, set[str]]) -> tuple[str, ...]:
+    """Terms for a label, most distinctive first. A word gives way to a longer phrase holding it
+    that most of the people who used the word also used ("list" to "waiting list"; of two such
+    phrases, the one more people used, or else the shorter) unless the phrase shares a word with
+    a term already chosen; a term that does is passed over; LABEL_WORDS words at most in all."""
+    chosen: list[str] = []
+    for term in sorted(score, key=lambda t: (-score[t], t)):
+        longer = [
+            phrase
+            for phrase in score
+            if phrase != term
+            and _contains(phrase, term)
+            and len(users[phrase]) >= PHRASE_SHARE * len(users[term])
+        ]
+        options = [term]
+        if longer:
+            options.insert(
+                0, max(longer, key=lambda p: (len(users[p]), -len(p.split()), score[p], p))
+            )
+        used = {word for other in chosen for word in other.split()}
+        room = LABEL_WORDS - sum(len(other.split()) for other in chosen)
+        for option in options:  # the phrase, or else the word alone
+            words = option.split()
+            if not used.intersection(words) and len(words) <= room:
+                chosen.append(option)
+                break
+        if len(chosen) == LABEL_TERMS:
+            break
+    return tuple(chosen)
 
 
 def _outcome(

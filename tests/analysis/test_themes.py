@@ -81,6 +81,56 @@ def test_label_words_are_distinctive_and_used_by_at_least_the_threshold_of_peopl
     assert theme.label.startswith("Bus, ")
 
 
+def one_theme(texts: list[str], threshold: int = 3) -> tuple[str, ...]:
+    """The label terms of the theme that these people's sentences (one each) make."""
+    sentences, vectors = said([(t, f"p{i}", unit(1, 0.01 * i)) for i, t in enumerate(texts)])
+    sentences += [Sentence("Lonely at home", "x"), Sentence("Lonely evenings", "y")]
+    vectors = np.vstack([vectors, unit(0, 1), unit(0, 1)]).astype(np.float32)
+    return find_themes(sentences, vectors, threshold=threshold).themes[0].words
+
+
+def test_a_word_gives_way_to_a_phrase_that_most_of_its_people_used() -> None:
+    words = one_theme(
+        [
+            "The waiting list is long",
+            "Still on the waiting list for months",
+            "Waiting list again, no date",
+            "Still waiting to hear",
+        ]
+    )
+    assert words[0] == "waiting list"  # 3 of the 4 who said "waiting"
+    assert "waiting" not in words and "list" not in words  # no term repeats a word
+
+
+def test_a_phrase_may_be_joined_by_of_or_and_but_a_rarer_phrase_never_wins() -> None:
+    words = one_theme(
+        [
+            "Fear of falling at night",
+            "Real fear of falling outside",
+            "Fear of falling in the shower",
+            "Some fear about the stairs",
+            "Fear of the dark too",
+            "Fear when the lift breaks",
+        ]
+    )
+    # "fear" was said by six; "fear of falling" by three, fewer than 0.6 of six: "fear" stays.
+    assert words[0] == "fear"
+    assert "falling" in words
+    # When most who said the word said the phrase, the phrase names the theme.
+    words = one_theme(
+        ["Fear of falling at night", "Fear of falling outside", "Fear of rain"], threshold=2
+    )
+    assert words[0] == "fear of falling"
+
+
+def test_contractions_never_reach_a_label_and_possessives_count_as_their_word() -> None:
+    words = one_theme(
+        ["Carer's assessment isn't done", "The carer assessment isn't booked", "Carer doesn't cope"]
+    )
+    assert "carer" in words or "carer assessment" in words
+    assert not any("'" in term or "isn" in term or "doesn" in term for term in words)
+
+
 def test_the_nearest_outcome_is_chosen_by_meaning_or_else_the_commonest() -> None:
     sentences = [Sentence(f"Said {i}", f"p{i}", outcome="Seeing people") for i in range(3)]
     vectors = np.vstack([unit(1, 0.01 * i) for i in range(3)]).astype(np.float32)
