@@ -3,8 +3,14 @@
 Two passes. First the names the record itself holds (the person, their carers, the staff) are
 replaced wherever they appear, in any case. Then a pattern pass replaces what still looks like a
 name, a place or a date: a title with a name (Mrs Brown), a capitalised word that does not start
-a sentence and is not on a short list of everyday capitalised words, a place after "in", "at",
-"to", "from" or "near", postcodes, phone numbers, e-mail addresses and dates in any common form.
+a sentence and is not on a short list of everyday capitalised words, a word that starts a
+sentence and is a known given name ("Stephanie has lost touch with friends": a carer often
+names someone the record does not hold), a place after "in", "at", "to", "from" or "near",
+postcodes, phone numbers, e-mail addresses and dates in any common form.
+
+The given names are the US census lists of first names that the `names` package ships (about
+5,000), with given names common in Scotland and the rest of the UK that they lack, less everyday
+words that are also names ("May", "Will", "Hope"), which stay at the start of a sentence.
 It errs towards taking out too much: a quote that loses a word is still a quote; a quote that
 keeps a name is a disclosure.
 """
@@ -13,6 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
 from typing import Final
 
 NAME: Final = "[name]"
@@ -76,6 +84,31 @@ EVERYDAY: Final = frozenset(
         "CPN",
     ]
 )
+# Given names common in Scotland and the rest of the UK that the census lists lack.
+MORE_GIVEN_NAMES: Final = frozenset(
+    """
+    ailsa aileen ailie aisha alasdair alastair alfie alistair angus aoife archie arran ayesha
+    beathag blair bronagh caitlin caitriona callum calum cameron catriona ciara ciaran connor
+    declan dougal dougie eilidh eilish elspeth eoin euan ewan fatima fergus finlay fionn
+    fiona freya gillian gordon grainne hamish hamza iain imran innes irfan isla islay jamie
+    jannet jessica kasia katarzyna kenna kieran kirsteen kirsty lachlan lewis lorna lorne
+    mairi mhairi morag murdo nadia niall niamh oisin oliwia orla padraig peigi piotr priya
+    rhona rhuaridh ruaridh ruairidh rory saoirse seonaid seumas shona sinead siobhan sorcha
+    struan tomasz wojciech zainab zara
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+# Everyday words that are also someone's given name: at the start of a sentence they stay.
+NAMES_THAT_ARE_WORDS: Final = frozenset(
+    """
+    ace alpha amber an april art august autumn bell best bud can carry chance charity chase
+    chi crystal dale dawn do dot early else faith field free glen golden grace grant guy ha
+    hang happy holly honey hope in iris ivy jade jewel joy june king la lady lane le len
+    long love lucky ma major man many mark max may merry meta miles min miss my no numbers
+    ok olive page patience pearl precious price ray rich rock rose ruby season see sharp
+    sky so sol son soon spring star stone strong summer sun sunny temple un violet ward will
+    winter young
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
 MONTHS: Final = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
@@ -103,6 +136,21 @@ def _starts_sentence(before: str) -> bool:
     return not stripped or stripped[-1] in _OPENERS or before.endswith((" - ", " \u2013 "))
 
 
+@cache
+def given_names() -> frozenset[str]:
+    """Known given names, lower case, without the everyday words among them."""
+    found = set(MORE_GIVEN_NAMES)
+    for sheet in ("dist.female.first", "dist.male.first"):
+        lines = (files("names") / sheet).read_text(encoding="ascii").splitlines()
+        found.update(line.split()[0].lower() for line in lines if line.strip())
+    return frozenset(found - NAMES_THAT_ARE_WORDS)
+
+
+def _a_given_name(word: str) -> bool:
+    bare = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    return bare.lower() in given_names()
+
+
 def _known(text: str, names: Iterable[str]) -> str:
     for name in sorted({n.strip() for n in names if len(n.strip()) > 1}, key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(name)}(?:'s)?(?!\w)", NAME, text, flags=re.IGNORECASE)
@@ -110,11 +158,16 @@ def _known(text: str, names: Iterable[str]) -> str:
 
 
 def _capitalised(text: str) -> str:
-    """Replace capitalised words that do not start a sentence and are not everyday words."""
+    """Replace capitalised words that are not everyday words and either do not start a sentence
+    or are a known given name."""
     pieces, last = [], 0
     for match in _WORD.finditer(text):
         word = match[1]
-        if word in EVERYDAY or _starts_sentence(text[max(0, match.start() - 4) : match.start()]):
+        if word in EVERYDAY:
+            continue
+        if _starts_sentence(text[max(0, match.start() - 4) : match.start()]) and not (
+            _a_given_name(word)
+        ):
             continue
         pieces.append(text[last : match.start()])
         pieces.append(NAME)

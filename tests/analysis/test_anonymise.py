@@ -30,6 +30,19 @@ def test_capitalised_words_mid_sentence_go_but_everyday_ones_stay() -> None:
     assert anonymise("Feeling safer. Getting out more.") == "Feeling safer. Getting out more."
 
 
+def test_a_given_name_that_starts_a_sentence_goes_even_when_the_record_does_not_hold_it() -> None:
+    # A carer names the person they care for, who is not on the system.
+    assert anonymise("Stephanie has lost touch with friends. Morag's son calls.") == (
+        "[name] has lost touch with friends. [name] son calls."
+    )
+    assert anonymise('"Eilidh never sleeps," she said. - Piotr helps.') == (
+        '"[name] never sleeps," she said. - [name] helps.'
+    )
+    # Everyday words that are also names, and words that are not names, stay.
+    text = "May is hard. Will she cope? Hope keeps her going. An assessment is due. Money is tight."
+    assert anonymise(text) == text
+
+
 def test_it_takes_plain_text_and_gives_plain_text() -> None:
     assert anonymise("") == ""
     long = "word " * 5000 + "Fred"
