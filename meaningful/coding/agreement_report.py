@@ -96,8 +96,11 @@ class AgreementReport:
     disagreements_in_all: int
 
 
-def agreement_report(actor: User, first: User, second: User) -> AgreementReport:
-    """Compare two coders over the texts both coded among those the actor may code."""
+def agreement_report(
+    actor: User, first: User, second: User, *, download: bool = False
+) -> AgreementReport:
+    """Compare two coders over the texts both coded among those the actor may code. For a
+    download, the disagreements are counted but their passages are neither read nor listed."""
     organisation = coding_organisation(actor)
     scope = codable_conversations(actor)
     segments = list(
@@ -145,10 +148,16 @@ def agreement_report(actor: User, first: User, second: User) -> AgreementReport:
             )
         )
     alpha = krippendorff_alpha_nominal([first_rows, second_rows])
-    disagreements, total = _disagreements(actor, segments, units, codes, applied, (first, second))
+    disagreements: list[Disagreement] = []
+    if download:
+        total = len(_disagreeing(units, codes, applied, (first, second)))
+    else:
+        disagreements, total = _disagreements(
+            actor, segments, units, codes, applied, (first, second)
+        )
     record_event(
         actor,
-        "coding.agreement.view",
+        "coding.agreement.download" if download else "coding.agreement.view",
         organisation,
         purpose=PURPOSE,
         detail={"coders": [first.pk, second.pk], "texts": len(units), "codes": len(codes)},
@@ -165,6 +174,22 @@ def agreement_report(actor: User, first: User, second: User) -> AgreementReport:
     )
 
 
+def _disagreeing(
+    units: list[Unit],
+    codes: list[Code],
+    applied: dict[int, dict[Unit, set[int]]],
+    coders: tuple[User, User],
+) -> list[tuple[Unit, Code, User]]:
+    """Each (text, code) only one of the two applied, with who applied it."""
+    wanted: list[tuple[Unit, Code, User]] = []
+    for unit in units:
+        for code in codes:
+            has = [code.pk in applied[c.pk].get(unit, set()) for c in coders]
+            if has[0] != has[1]:
+                wanted.append((unit, code, coders[0] if has[0] else coders[1]))
+    return wanted
+
+
 def _disagreements(
     actor: User,
     segments: list[CodedSegment],
@@ -174,12 +199,7 @@ def _disagreements(
     coders: tuple[User, User],
 ) -> tuple[list[Disagreement], int]:
     """Each (text, code) only one of the two applied, with that coder's passages, in context."""
-    wanted: list[tuple[Unit, Code, User]] = []
-    for unit in units:
-        for code in codes:
-            has = [code.pk in applied[c.pk].get(unit, set()) for c in coders]
-            if has[0] != has[1]:
-                wanted.append((unit, code, coders[0] if has[0] else coders[1]))
+    wanted = _disagreeing(units, codes, applied, coders)
     shown = wanted[:MOST_DISAGREEMENTS]
     keys = {(unit, code.pk, who.pk) for unit, code, who in shown}
     chosen = [

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from meaningful.coding.agreement_report import agreement_report, coders_in_scope
+from meaningful.coding.downloads import agreement_csv, csv_response
 from meaningful.coding.forms import AgreementForm
 from meaningful.coding.views import coder
 from meaningful.web.form_errors import ErrorList, error_list
@@ -23,9 +24,12 @@ def agreement(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         if form.is_valid():
             by_id = {str(c.pk): c for c in coders}
-            report = agreement_report(
-                user, by_id[form.cleaned_data["first"]], by_id[form.cleaned_data["second"]]
-            )
+            first, second = by_id[form.cleaned_data["first"]], by_id[form.cleaned_data["second"]]
+            if request.GET.get("download") == "csv":
+                report = agreement_report(user, first, second, download=True)
+                name = f"agreement {first.username} {second.username}"
+                return csv_response(agreement_csv(report), name)
+            report = agreement_report(user, first, second)
         else:
             errors = error_list([form])
     return render(

@@ -87,7 +87,7 @@ class Matrix:
     conversations: int
 
 
-def cooccurrence(actor: User, basis: str) -> Matrix:
+def cooccurrence(actor: User, basis: str, *, download: bool = False) -> Matrix:
     """The co-occurrence table over every conversation the actor may code; audited (counts only)."""
     organisation = coding_organisation(actor)
     segments = CodedSegment.objects.filter(
@@ -106,7 +106,7 @@ def cooccurrence(actor: User, basis: str) -> Matrix:
     conversations = len({span.conversation for span in spans})
     record_event(
         actor,
-        "coding.cooccurrence.read",
+        "coding.cooccurrence.download" if download else "coding.cooccurrence.read",
         organisation,
         purpose=PURPOSE,
         detail={"basis": basis, "conversations": conversations, "codes": len(codes)},

@@ -20,6 +20,7 @@ from meaningful.accounts.models import User
 from meaningful.accounts.views import signed_in_user
 from meaningful.audit.services import record_event
 from meaningful.coding.cooccurrence import Basis, cooccurrence
+from meaningful.coding.downloads import cooccurrence_csv, csv_response
 from meaningful.coding.forms import (
     ApplyCodesForm,
     CooccurrenceForm,
@@ -237,6 +238,10 @@ def cooccurrence_table(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid() and form.cleaned_data["basis"]:
         basis = Basis(form.cleaned_data["basis"])
     errors = error_list([form]) if form.is_bound else []
+    if request.GET.get("download") == "csv" and not errors:
+        matrix = cooccurrence(user, basis, download=True)
+        name = f"{coding_organisation(user).slug} codes together {basis}"
+        return csv_response(cooccurrence_csv(matrix), name)
     matrix = cooccurrence(user, basis)
     return render(
         request,
