@@ -74,7 +74,7 @@ def test_agreement_downloads_kappa_and_alpha_without_passages(
     double_coded(personas, person)
     owner, leader = personas.owner, personas.colleague
     client = signed_in(owner)
-    query = {"first": owner.pk, "second": leader.pk}
+    query = {"first": str(owner.pk), "second": str(leader.pk)}
     page = client.get(reverse("coding-agreement"), query).content.decode()
     assert f"?first={owner.pk}&amp;second={leader.pk}&amp;download=csv" in page
     reads = AuditEvent.objects.filter(action="coding.agreement.read").count()
@@ -104,6 +104,7 @@ def test_agreement_downloads_kappa_and_alpha_without_passages(
     assert AuditEvent.objects.filter(action="coding.agreement.read").count() == reads
     # Coders the user may not choose get the form's error, not a file.
     refused = client.get(
-        reverse("coding-agreement"), {"first": owner.pk, "second": 999999, "download": "csv"}
+        reverse("coding-agreement"),
+        {"first": str(owner.pk), "second": "999999", "download": "csv"},
     )
     assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
