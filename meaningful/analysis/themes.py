@@ -51,6 +51,12 @@ STOP_WORDS: Final = frozenset(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
+_PLACEHOLDER_WORDS: Final = (
+    ("[name]", "someone"),
+    ("[place]", "somewhere"),
+    ("[date]", "one day"),
+    ("[phone]", "a number"),
+)
 _CONTRACTIONS: Final = ("'s", "'re", "'ll", "'ve", "'d", "'m", "'")
 _JOINING: Final = frozenset({"of", "and", "for", "in", "on", "at", "with", "from", "by"})
 
@@ -89,6 +95,18 @@ class Themes:
 
     themes: tuple[Theme, ...]
     smaller: int  # groups of two or more people but fewer than the threshold
+
+
+def for_embedding(sentence: str) -> str:
+    """The sentence with the anonymiser's placeholders as plain words, for embedding.
+
+    The model reads "[name]" as a strong shared feature: five sentences on unrelated things
+    that each held it were on average 0.47 similar to each other, against 0.22 with "someone"
+    in its place, so placeholders alone pulled unrelated sentences into one theme.
+    """
+    for placeholder, word in _PLACEHOLDER_WORDS:
+        sentence = sentence.replace(placeholder, word)
+    return sentence
 
 
 def sentences_of(text: str, min_words: int = MIN_WORDS) -> list[str]:

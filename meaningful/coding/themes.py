@@ -26,7 +26,7 @@ from meaningful.accounts.access import reportable_teams
 from meaningful.accounts.models import Organisation, Team, User
 from meaningful.analysis.anonymise import anonymise
 from meaningful.analysis.embedding import embed
-from meaningful.analysis.themes import Sentence, find_themes, sentences_of
+from meaningful.analysis.themes import Sentence, find_themes, for_embedding, sentences_of
 from meaningful.audit.services import record_event
 from meaningful.coding.scope import coding_organisation
 from meaningful.coding.services import PURPOSE
@@ -191,7 +191,7 @@ def _outcome_vectors(sentences: list[Sentence]) -> dict[str, np.ndarray]:
 def _vectors(sentences: list[Sentence]) -> np.ndarray:
     """One vector per sentence, embedding each distinct text once."""
     distinct = sorted({s.text for s in sentences})
-    vectors = embed(distinct)
+    vectors = embed([for_embedding(text) for text in distinct])
     row = {text: i for i, text in enumerate(distinct)}
     return vectors[[row[s.text] for s in sentences]] if sentences else vectors
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from meaningful.analysis.embedding import embed
-from meaningful.analysis.themes import Sentence, find_themes, sentences_of
+from meaningful.analysis.themes import Sentence, find_themes, for_embedding, sentences_of
 
 
 def unit(*values: float) -> np.ndarray:
@@ -191,3 +191,29 @@ def test_the_real_model_groups_sentences_by_what_they_are_about() -> None:
     labels = {theme.outcome: theme.words for theme in found.themes}
     assert "bus" in labels["transport"] and "money" in labels["money"]
     assert any(word.startswith("wait") for word in labels["waiting"])
+
+
+def test_placeholders_are_read_as_plain_words_so_they_do_not_make_a_theme() -> None:
+    unrelated = [
+        "A recent fall has made [name] more cautious again.",
+        "Bad weather has kept [name] in and some ground has been lost.",
+        "Staff are rushed and [name] does not like to hold them back.",
+        "Family tend to do things for [name], which feels like being useless.",
+        "Sometimes [name] does not recognise [name], which is heartbreaking.",
+    ]
+    assert for_embedding(unrelated[0]) == "A recent fall has made someone more cautious again."
+    assert for_embedding("Met at [place] on [date], rang [phone].") == (
+        "Met at somewhere on one day, rang a number."
+    )
+    sentences = [Sentence(text, f"{n}-{i}") for n, text in enumerate(unrelated) for i in range(3)]
+
+    def grouped(texts: list[str]) -> list[list[int]]:
+        found = find_themes(sentences, embed(texts), 3)
+        return sorted(
+            sorted({int(sentences[m].person[0]) for m in t.members}) for t in found.themes
+        )
+
+    # Read as plain words, only the two setbacks to getting about (a fall, bad weather) meet.
+    assert grouped([for_embedding(s.text) for s in sentences]) == [[0, 1], [2], [3], [4]]
+    # With the placeholder left in, "[name]" pulls all five into one theme.
+    assert grouped([s.text for s in sentences]) == [[0, 1, 2, 3, 4]]
