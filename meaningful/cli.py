@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 # Django's own commands that are useful to run a Meaningful installation.
@@ -50,10 +49,24 @@ def _help_text(commands: dict[str, str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run one command; unknown commands exit with status 2 and the list of known ones."""
+    """Run one command; unknown commands exit with status 2 and the list of known ones.
+
+    When whoever reads the output stops reading (`meaningful export-audit | head`), the command
+    ends quietly with status 1. Only the standard output is given up: the process keeps
+    Python's own handling of broken pipes, so a server that loses a client's connection part-way
+    through a response carries on, as it must (restoring the default SIGPIPE action would end
+    the whole server).
+    """
+    try:
+        _run(list(sys.argv if argv is None else argv))
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to write when Python exits
+        raise SystemExit(1) from None
+
+
+def _run(args: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meaningful.settings")
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `meaningful ... | head` ends quietly
-    args = list(sys.argv if argv is None else argv)
     commands = _our_commands()
     if len(args) < 2 or args[1] in {"-h", "--help", "help"}:
         sys.stdout.write(_help_text(commands))

@@ -88,3 +88,32 @@ def test_the_console_script_refuses_an_unmigrated_database_then_works(tmp_path: 
     listing = run_cli(tmp_path, "list-frameworks", "--json")
     assert listing.returncode == 0, listing.stderr
     assert '"talking-points-service-users"' in listing.stdout
+
+
+def test_running_a_command_leaves_the_processs_broken_pipe_handling_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # With the default SIGPIPE action, a server ends when a client drops its connection
+    # part-way through a response; `serve` and `demo` run through main too.
+    import signal
+
+    before = signal.getsignal(signal.SIGPIPE)
+    main(["meaningful", "--help"])
+    assert signal.getsignal(signal.SIGPIPE) == before == signal.SIG_IGN
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    script = (
+        "import sys, meaningful.cli as cli\n"
+        "cli._run = lambda args: [print('line ' * 20) for _ in range(20000)]\n"
+        "cli.main(['meaningful', 'anything'])\n"
+    )
+    writer = subprocess.Popen(  # noqa: S603 - a fixed command line
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    writer.stdout.read(100)
+    writer.stdout.close()  # the reader goes away, as `| head` does
+    errors = writer.stderr.read().decode()
+    assert writer.wait(timeout=60) == 1
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
