@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import sys
 
 # Django's own commands that are useful to run a Meaningful installation.
@@ -60,9 +61,22 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _run(list(sys.argv if argv is None else argv))
     except BrokenPipeError:
+        if not _output_gone():
+            raise  # another pipe broke: a real error, not a reader that stopped
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # nothing more to write when Python exits
         raise SystemExit(1) from None
+
+
+def _output_gone() -> bool:
+    """True when the standard output is a pipe whose reader has gone (the system reports an
+    error condition on the pipe's writing end)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):  # no descriptor to ask about
+        return False
 
 
 def _run(args: list[str]) -> None:

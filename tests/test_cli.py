@@ -117,3 +117,12 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
     errors = writer.stderr.read().decode()
     assert writer.wait(timeout=60) == 1
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+def test_a_broken_pipe_elsewhere_is_still_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: list[str]) -> None:
+        raise BrokenPipeError("a socket to another system")
+
+    monkeypatch.setattr("meaningful.cli._run", broken)
+    with pytest.raises(BrokenPipeError, match="another system"):
+        main(["meaningful", "anything"])
