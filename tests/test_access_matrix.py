@@ -81,6 +81,7 @@ class Scene:
     erasure_id: int
     national_return_id: int = 0
     national_period: str = ""
+    team_id: int = 0  # the person's team (North)
 
 
 @dataclass(frozen=True)
@@ -426,6 +427,12 @@ API: dict[str, tuple[Callable[[Scene], Call], tuple[str, ...]]] = {
         lambda s: Call("get", f"/api/people/{s.person_id}/plan"),
         API_TEAM_ONLY,
     ),
+    "GET /api/themes": (
+        lambda s: Call(
+            "get", f"/api/themes?held_from=2026-01-01&held_to=2026-12-31&team={s.team_id}"
+        ),
+        (OK, OK, HIDDEN, OK, OK, DENIED, DENIED, SIGN_IN, SIGN_IN),
+    ),
     "GET /api/search": (
         lambda s: Call("get", "/api/search?q=sister"),
         (OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN, SIGN_IN),
@@ -493,6 +500,7 @@ def scene(personas: Personas) -> Scene:
             "system": system,
         },
         person_id=str(someone.pk),
+        team_id=personas.team.pk,
         agreed_id=str(conversation.pk),
         draft_id=str(pending.pk),
         record_id=first.pk,

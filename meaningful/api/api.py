@@ -15,7 +15,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from meaningful.accounts.access import can_reach_person
-from meaningful.accounts.models import User
+from meaningful.accounts.models import Team, User
 from meaningful.api.schemas import (
     ActionChange,
     ActionOut,
@@ -36,9 +36,13 @@ from meaningful.api.schemas import (
     RecordOut,
     SearchFilter,
     SearchPage,
+    ThemesFilter,
+    ThemesOut,
 )
 from meaningful.api.tokens import user_for_token
 from meaningful.audit.services import EditConflict, record_event
+from meaningful.coding.scope import coding_organisation
+from meaningful.coding.themes import NO_SUCH_SCOPE, ThemeRequest, narrative_themes
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.conversations.services import (
     OutcomeInput,
@@ -386,6 +390,56 @@ def search(request: HttpRequest, filters: Query[SearchFilter]) -> Any:
         "pages": results.page.paginator.num_pages,
         "pseudonymised": results.pseudonymised,
         "hits": hits,
+    }
+
+
+@api.get(
+    "/themes",
+    response={200: ThemesOut, 401: Problem, 403: Problem, 404: Problem, 422: Problem},
+    tags=["analysis"],
+)
+def themes(request: HttpRequest, filters: Query[ThemesFilter]) -> Any:
+    """Themes in what people said is not working (or working), as on the themes page.
+
+    For a team the user reports on (practitioners and team leaders: their own teams), or the
+    whole organisation (analysts and administrators). Themes of fewer people than the
+    organisation's disclosure threshold are not shown; excerpts are anonymised and only from
+    people who agreed to share quotes. Roles that do not code get 403; a team the user may not
+    report on gets 404. Audited with ids and counts only.
+    """
+    actor = _actor(request)
+    _known_parameters(request, ThemesFilter)
+    organisation = coding_organisation(actor)
+    if filters.held_to < filters.held_from:
+        raise InvalidInput({"held_to": "held_to must be the same as or after held_from."})
+    team = None
+    if filters.team is not None:
+        team = Team.objects.filter(pk=filters.team, service__organisation=organisation).first()
+        if team is None:
+            raise NotFound(NO_SUCH_SCOPE)
+    report = narrative_themes(
+        actor,
+        ThemeRequest(organisation, team, filters.held_from, filters.held_to, filters.field),
+    )
+    return {
+        "scope": report.scope,
+        "held_from": report.start,
+        "held_to": report.end,
+        "field": report.field,
+        "threshold": report.threshold,
+        "people": report.people,
+        "smaller_themes_not_shown": report.smaller,
+        "themes": [
+            {
+                "number": theme.number,
+                "label": theme.label,
+                "words": list(theme.words),
+                "nearest_outcome": theme.outcome,
+                "people": theme.people,
+                "excerpts": list(theme.excerpts),
+            }
+            for theme in report.themes
+        ],
     }
 
 

@@ -155,6 +155,39 @@ class SearchPage(Schema):
     hits: list[SearchHit]
 
 
+class ThemesFilter(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    held_from: date = Field(description="first day of conversations")
+    held_to: date = Field(description="last day of conversations")
+    team: int | None = Field(
+        None, ge=1, description="one of the teams the user reports on (default: the organisation)"
+    )
+    field: Literal["not_working", "working"] = Field(
+        "not_working", description="what people said is not working, or is working"
+    )
+
+
+class ThemeOut(Schema):
+    number: int
+    label: str = Field(description="suggested from the words; read the excerpts before naming it")
+    words: list[str]
+    nearest_outcome: str
+    people: int = Field(description="distinct people behind the theme, never below the threshold")
+    excerpts: list[str] = Field(description="anonymised, from people who agreed to share quotes")
+
+
+class ThemesOut(Schema):
+    scope: str
+    held_from: date
+    held_to: date
+    field: str
+    threshold: int
+    people: int | None = Field(description="null when fewer than the threshold wrote in the field")
+    smaller_themes_not_shown: int
+    themes: list[ThemeOut]
+
+
 class RecordIn(Schema):
     outcome: Code
     what_matters: LongText = ""

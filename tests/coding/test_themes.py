@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from meaningful.api.tokens import issue_token
 from meaningful.audit.models import AuditEvent
 from meaningful.coding.themes import ThemeRequest, narrative_themes, theme_scopes
 from meaningful.demo.factories import Personas, make_person
@@ -211,3 +214,60 @@ def test_words_of_a_draft_conversation_do_not_count(scene: Scene) -> None:
     assert report.people == 6
     assert not any("ferry" in theme.words for theme in report.themes)
     assert not any("ferry" in e for theme in report.themes for e in theme.excerpts)
+
+
+# GET /api/themes: the same rules through the API.
+
+
+def api_themes(scene: Scene, who: str, **params: Any) -> tuple[int, Any]:
+    personas = scene.personas
+    token = issue_token(personas.system, getattr(personas, who), "test")
+    today = timezone.localdate()
+    query = {"held_from": today - timedelta(days=30), "held_to": today, **params}
+    response = Client().get(
+        f"/api/themes?{urlencode(query)}", headers={"Authorization": f"Bearer {token}"}
+    )
+    return response.status_code, response.json()
+
+
+def test_a_team_leader_gets_the_pages_themes_for_their_team(scene: Scene) -> None:
+    status, body = api_themes(scene, "colleague", team=scene.personas.team.pk)
+    assert status == 200
+    assert (body["scope"], body["field"], body["threshold"], body["people"]) == (
+        "North",
+        "not_working",
+        3,
+        6,
+    )
+    (theme,) = body["themes"]
+    assert theme["people"] == 4 and "bus" in theme["words"] and theme["number"] == 1
+    assert set(theme["excerpts"]) <= set(BUSES)  # never the words of someone who did not agree
+    assert SECRET_BUS not in str(body) and "Agnes" not in str(body)
+    event = AuditEvent.objects.get(action="coding.themes.read")
+    assert "bus" not in str(event.detail)
+
+
+def test_an_analyst_may_ask_for_the_whole_organisation(scene: Scene) -> None:
+    status, body = api_themes(scene, "analyst")
+    assert status == 200 and body["people"] == 9
+    assert sorted(theme["people"] for theme in body["themes"]) == [3, 4]  # buses; money
+
+
+def test_who_may_not_ask_is_told_nothing(scene: Scene) -> None:
+    personas = scene.personas
+    status, body = api_themes(scene, "outsider", team=personas.team.pk)
+    assert status == 404 and "North" not in str(body)
+    status, _ = api_themes(scene, "owner")  # a practitioner does not report on every team
+    assert status == 404
+    # Roles that do not code (the national analyst, the auditor) get 403: see the access table.
+
+
+def test_bad_requests_say_what_to_send(scene: Scene) -> None:
+    today = timezone.localdate()
+    status, body = api_themes(scene, "analyst", held_from=today, held_to=today - timedelta(days=1))
+    assert status == 422 and "held_to" in body["errors"]
+    status, body = api_themes(scene, "analyst", field="story")
+    assert status == 422 and "field" in body["errors"]
+    status, body = api_themes(scene, "analyst", period="2026")
+    assert status == 422 and "period" in body["errors"]
+    assert not AuditEvent.objects.filter(action="coding.themes.read").exists()
