@@ -208,11 +208,6 @@ def _terms(sentence: str) -> list[str]:
     return found
 
 
-def _sentence_terms(document: str) -> list[str]:
-    """The terms of a document of sentences, one per line (phrases never cross sentences)."""
-    return [term for line in document.split("\n") for term in _terms(line)]
-
-
 def _contains(phrase: str, term: str) -> bool:
     return f" {term} " in f" {phrase} "
 
@@ -224,25 +219,27 @@ def _words(
     used by enough people, no two sharing a word."""
     if not themes:
         return []
+    terms = [_terms(sentence.text) for sentence in sentences]  # worked out once per sentence
     inside = {i for members in themes for i in members}
-    rest = "\n".join(s.text for i, s in enumerate(sentences) if i not in inside)
-    documents = ["\n".join(sentences[i].text for i in members) for members in themes] + [rest]
-    vectoriser = TfidfVectorizer(analyzer=_sentence_terms, sublinear_tf=True)
+    rest = [term for i, found in enumerate(terms) if i not in inside for term in found]
+    documents = [[term for i in members for term in terms[i]] for members in themes] + [rest]
+    vectoriser = TfidfVectorizer(analyzer=list, sublinear_tf=True)  # documents are term lists
     try:
-        scores = vectoriser.fit_transform(documents).toarray()
+        scores = vectoriser.fit_transform(documents)
     except ValueError:  # nothing but stop words
         return [() for _ in themes]
-    vocabulary = [str(term) for term in vectoriser.get_feature_names_out()]
+    columns = vectoriser.vocabulary_
     found = []
     for row, members in enumerate(themes):
         users: dict[str, set[str]] = defaultdict(set)
         for i in members:
-            for term in set(_terms(sentences[i].text)):
+            for term in terms[i]:
                 users[term].add(sentences[i].person)
+        weights = scores[row].toarray()[0]
         score = {
-            term: float(scores[row, column])
-            for column, term in enumerate(vocabulary)
-            if scores[row, column] > 0 and len(users.get(term, ())) >= min_people
+            term: float(weights[columns[term]])
+            for term, people in users.items()
+            if len(people) >= min_people
         }
         found.append(_label_terms(score, users))
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from meaningful.accounts.access import can_reach_person
-from meaningful.accounts.models import Team, User
+from meaningful.accounts.models import User
 from meaningful.api.schemas import (
     ActionChange,
     ActionOut,
@@ -42,7 +43,7 @@ from meaningful.api.schemas import (
 from meaningful.api.tokens import user_for_token
 from meaningful.audit.services import EditConflict, record_event
 from meaningful.coding.scope import coding_organisation
-from meaningful.coding.themes import NO_SUCH_SCOPE, ThemeRequest, narrative_themes
+from meaningful.coding.themes import narrative_themes, theme_request
 from meaningful.conversations.models import Conversation, OutcomeRecord
 from meaningful.conversations.services import (
     OutcomeInput,
@@ -111,6 +112,13 @@ def _known_parameters(request: HttpRequest, schema: type[Schema]) -> None:
                 for name in unknown
             }
         )
+
+
+def _period_problems(held_from: date | None, held_to: date | None) -> dict[str, str]:
+    """What is wrong with a period that ends before it starts (nothing, if it does not)."""
+    if held_from and held_to and held_to < held_from:
+        return {"held_to": "held_to must be the same as or after held_from."}
+    return {}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -356,8 +364,7 @@ def search(request: HttpRequest, filters: Query[SearchFilter]) -> Any:
         team = scope.teams.filter(pk=filters.team).first()
         if team is None:
             raise NotFound("No team with that id among yours: leave team out to search them all.")
-    if filters.held_from and filters.held_to and filters.held_to < filters.held_from:
-        problems["held_to"] = "held_to must be the same as or after held_from."
+    problems |= _period_problems(filters.held_from, filters.held_to)
     if problems:
         raise InvalidInput(problems)
     criteria = Criteria(
@@ -367,7 +374,7 @@ def search(request: HttpRequest, filters: Query[SearchFilter]) -> Any:
         held_from=filters.held_from,
         held_to=filters.held_to,
     )
-    results = search_narratives(actor, criteria, filters.page, purpose="api: search")
+    results = search_narratives(actor, criteria, filters.page, purpose="api: search", scope=scope)
     hits = []
     for hit in results.hits:
         extract, marks = hit.text_and_marks()
@@ -410,16 +417,11 @@ def themes(request: HttpRequest, filters: Query[ThemesFilter]) -> Any:
     actor = _actor(request)
     _known_parameters(request, ThemesFilter)
     organisation = coding_organisation(actor)
-    if filters.held_to < filters.held_from:
-        raise InvalidInput({"held_to": "held_to must be the same as or after held_from."})
-    team = None
-    if filters.team is not None:
-        team = Team.objects.filter(pk=filters.team, service__organisation=organisation).first()
-        if team is None:
-            raise NotFound(NO_SUCH_SCOPE)
+    if problems := _period_problems(filters.held_from, filters.held_to):
+        raise InvalidInput(problems)
+    scope = f"team-{filters.team}" if filters.team is not None else f"org-{organisation.pk}"
     report = narrative_themes(
-        actor,
-        ThemeRequest(organisation, team, filters.held_from, filters.held_to, filters.field),
+        actor, theme_request(scope, filters.held_from, filters.held_to, filters.field)
     )
     return {
         "scope": report.scope,
@@ -429,17 +431,7 @@ def themes(request: HttpRequest, filters: Query[ThemesFilter]) -> Any:
         "threshold": report.threshold,
         "people": report.people,
         "smaller_themes_not_shown": report.smaller,
-        "themes": [
-            {
-                "number": theme.number,
-                "label": theme.label,
-                "words": list(theme.words),
-                "nearest_outcome": theme.outcome,
-                "people": theme.people,
-                "excerpts": list(theme.excerpts),
-            }
-            for theme in report.themes
-        ],
+        "themes": [theme.as_dict() for theme in report.themes],
     }
 
 

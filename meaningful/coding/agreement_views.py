@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 
 from meaningful.coding.agreement_report import agreement_report, coders_in_scope
-from meaningful.coding.downloads import agreement_csv, csv_response
+from meaningful.coding.downloads import agreement_extract
 from meaningful.coding.forms import AgreementForm
 from meaningful.coding.views import coder
+from meaningful.interop.exports import extract_download
 from meaningful.web.form_errors import ErrorList, error_list
 
 
@@ -27,8 +29,8 @@ def agreement(request: HttpRequest) -> HttpResponse:
             first, second = by_id[form.cleaned_data["first"]], by_id[form.cleaned_data["second"]]
             if request.GET.get("download") == "csv":
                 report = agreement_report(user, first, second, download=True)
-                name = f"agreement {first.username} {second.username}"
-                return csv_response(agreement_csv(report), name)
+                name = slugify(f"agreement {first.username} {second.username}")
+                return extract_download(agreement_extract(report), name, "csv")
             report = agreement_report(user, first, second)
         else:
             errors = error_list([form])

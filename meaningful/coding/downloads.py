@@ -1,4 +1,5 @@
-"""The workbench's tables as CSV: codes applied together, and agreement between two coders.
+"""The workbench's tables as extracts (downloaded as CSV): codes applied together, and
+agreement between two coders.
 
 Counts, statistics and code names only: no words of anyone's narratives, no person. Cells are
 neutralised so that no spreadsheet runs one as a formula (a theme may be called "=1+1").
@@ -6,19 +7,16 @@ neutralised so that no spreadsheet runs one as a formula (a theme may be called 
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.utils.text import slugify
-
 from meaningful.coding.agreement_report import AgreementReport
 from meaningful.coding.cooccurrence import Basis, Matrix
-from meaningful.interop.tabular.export import Extract, as_csv, neutralise
+from meaningful.interop.tabular.export import Extract, neutralise
 
 
 def _figure(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-def cooccurrence_csv(matrix: Matrix) -> bytes:
+def cooccurrence_extract(matrix: Matrix) -> Extract:
     """One row and one column per code, in codebook order; the first column names the row."""
     names = [neutralise(code.name) for code in matrix.codes]
     corner = f"code (counted on: {Basis(matrix.basis).label.lower()})"
@@ -26,10 +24,10 @@ def cooccurrence_csv(matrix: Matrix) -> bytes:
         [name, *(str(count) for count in counts)]
         for name, counts in zip(names, matrix.counts, strict=True)
     ]
-    return as_csv(Extract([corner, *names], rows))
+    return Extract([corner, *names], rows)
 
 
-def agreement_csv(report: AgreementReport) -> bytes:
+def agreement_extract(report: AgreementReport) -> Extract:
     """One row per code (kappa and the 2 x 2 counts), then Krippendorff's alpha over all codes."""
     first, second = neutralise(report.first), neutralise(report.second)
     columns = [
@@ -64,10 +62,4 @@ def agreement_csv(report: AgreementReport) -> bytes:
             str(report.texts),
         ]
     )
-    return as_csv(Extract(columns, rows))
-
-
-def csv_response(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.csv"'
-    return response
+    return Extract(columns, rows)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from django.db.models import Q
@@ -62,6 +62,17 @@ class ShownTheme:
     outcome: str
     people: int
     excerpts: tuple[str, ...]  # anonymised, from consenting people only
+
+    def as_dict(self) -> dict[str, Any]:
+        """The theme as the command's JSON and the API give it."""
+        return {
+            "number": self.number,
+            "label": self.label,
+            "words": list(self.words),
+            "nearest_outcome": self.outcome,
+            "people": self.people,
+            "excerpts": list(self.excerpts),
+        }
 
 
 @dataclass(frozen=True)

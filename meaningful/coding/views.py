@@ -14,13 +14,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from meaningful.accounts.models import User
 from meaningful.accounts.views import signed_in_user
 from meaningful.audit.services import record_event
 from meaningful.coding.cooccurrence import Basis, cooccurrence
-from meaningful.coding.downloads import cooccurrence_csv, csv_response
+from meaningful.coding.downloads import cooccurrence_extract
 from meaningful.coding.forms import (
     ApplyCodesForm,
     CooccurrenceForm,
@@ -48,6 +49,7 @@ from meaningful.coding.services import (
 )
 from meaningful.coding.texts import narrative_key
 from meaningful.errors import InvalidInput, NotAllowed
+from meaningful.interop.exports import extract_download
 from meaningful.web.form_errors import ErrorList, error_list
 
 PAGE_SIZE = 25
@@ -240,8 +242,8 @@ def cooccurrence_table(request: HttpRequest) -> HttpResponse:
     errors = error_list([form]) if form.is_bound else []
     if request.GET.get("download") == "csv" and not errors:
         matrix = cooccurrence(user, basis, download=True)
-        name = f"{coding_organisation(user).slug} codes together {basis}"
-        return csv_response(cooccurrence_csv(matrix), name)
+        name = slugify(f"{coding_organisation(user).slug} codes together {basis}")
+        return extract_download(cooccurrence_extract(matrix), name, "csv")
     matrix = cooccurrence(user, basis)
     return render(
         request,

@@ -23,7 +23,8 @@ CONTENT_TYPES = {
 }
 
 
-def _download(extract: Extract, name: str, kind: str) -> HttpResponse:
+def extract_download(extract: Extract, name: str, kind: str) -> HttpResponse:
+    """An extract as a CSV or XLSX attachment that no cache keeps."""
     if kind not in CONTENT_TYPES:
         raise Http404("Choose csv or xlsx.")
     response = HttpResponse(
@@ -40,7 +41,7 @@ def records(request: HttpRequest, kind: str) -> HttpResponse:
         extract = identifiable_extract(signed_in_user(request))
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
-    return _download(extract, "outcome-records", kind)
+    return extract_download(extract, "outcome-records", kind)
 
 
 @login_required
@@ -51,7 +52,7 @@ def pseudonymised(request: HttpRequest, kind: str) -> HttpResponse:
         )
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
-    return _download(extract, "outcome-records-pseudonymised", kind)
+    return extract_download(extract, "outcome-records-pseudonymised", kind)
 
 
 @login_required

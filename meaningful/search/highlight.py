@@ -45,20 +45,12 @@ _HEADLINE_OPTIONS = f'StartSel="{START}", StopSel="{END}", MaxWords=30, MinWords
 
 def as_html(marked: str) -> SafeString:
     """Escape a marked extract, turning only well-paired markers into <mark> elements."""
-    pieces, inside = [], False
-    for piece in _MARKERS.split(marked):
-        if piece == START:
-            if not inside:
-                pieces.append("<mark>")
-            inside = True
-        elif piece == END:
-            if inside:
-                pieces.append("</mark>")
-            inside = False
-        else:
-            pieces.append(str(escape(piece)))
-    if inside:
-        pieces.append("</mark>")
+    text, marks = as_text_and_marks(marked)
+    pieces, at = [], 0
+    for start, end in marks:
+        pieces += [escape(text[at:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        at = end
+    pieces.append(escape(text[at:]))
     return mark_safe("".join(pieces))  # noqa: S308 - every piece of text above is escaped
 
 
@@ -168,9 +160,3 @@ def best_marked(marked: dict[str, str], original: dict[str, str]) -> tuple[str, 
         if original.get(name, "").strip():
             return name, opening(_MARKERS.sub("", original[name]))
     return next(iter(original), COLUMNS[0]), ""
-
-
-def best_extract(marked: dict[str, str], original: dict[str, str]) -> tuple[str, SafeString]:
-    """As best_marked, with the extract as safe HTML."""
-    name, extract = best_marked(marked, original)
-    return name, as_html(extract)

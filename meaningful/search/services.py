@@ -95,14 +95,17 @@ class Hit:
 
     who: str
     outcome: str
-    field_label: str
+    field: str  # the part of the record the extract comes from
     held_on: date
     team: str
     marked: str  # the extract, its matches between the highlighter's markers
     link: str
     person_id: str  # for the audit, never shown
-    field: str = ""
-    conversation_id: str = ""  # empty when pseudonymised
+    conversation_id: str  # empty when pseudonymised
+
+    @property
+    def field_label(self) -> str:
+        return FIELDS[self.field]
 
     @property
     def extract(self) -> SafeString:
@@ -169,10 +172,16 @@ def _matching(scope: Scope, criteria: Criteria) -> QuerySet[Any]:
 
 
 def search_narratives(
-    user: User, criteria: Criteria, page_number: Any = 1, *, purpose: str = "search"
+    user: User,
+    criteria: Criteria,
+    page_number: Any = 1,
+    *,
+    purpose: str = "search",
+    scope: Scope | None = None,
 ) -> Results:
-    """One page of the narratives the user may read that match; the search is audited."""
-    scope = search_scope(user)
+    """One page of the narratives the user may read that match; the search is audited. Give
+    the user's `scope` when it is already at hand, to save asking for it again."""
+    scope = scope or search_scope(user)
     if criteria.team is not None and not scope.teams.filter(pk=criteria.team.pk).exists():
         raise NotAllowed("Choose one of your teams, or any team.")
     page = Paginator(_matching(scope, criteria), PAGE_SIZE).get_page(page_number)
@@ -235,13 +244,12 @@ def _hits(rows: list[tuple[Any, ...]], criteria: Criteria, pseudonymised: bool) 
             Hit(
                 who=pseudonym(person.pk) if pseudonymised else person.display_name,
                 outcome=record.outcome.name if record is not None else "",
-                field_label=FIELDS[name],
+                field=name,
                 held_on=conversation.held_on,
                 team=conversation.team.name,
                 marked=marked_extract,
                 link="" if pseudonymised else reverse("conversation", args=[conversation.pk]),
                 person_id=str(person.pk),
-                field=name,
                 conversation_id="" if pseudonymised else str(conversation.pk),
             )
         )

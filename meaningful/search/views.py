@@ -28,7 +28,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "pseudonymised": scope.pseudonymised}
     if form.is_bound and form.is_valid():
         try:
-            results = search_narratives(user, form.criteria(), request.GET.get("page"))
+            results = search_narratives(user, form.criteria(), request.GET.get("page"), scope=scope)
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         query = request.GET.copy()

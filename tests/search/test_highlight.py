@@ -8,7 +8,7 @@ from meaningful.search.highlight import (
     _with_ellipses,
     as_html,
     as_text_and_marks,
-    best_extract,
+    best_marked,
 )
 
 
@@ -32,9 +32,10 @@ def test_plain_extracts_give_the_spans_of_their_marks_as_the_html_would() -> Non
 
 def test_the_field_with_most_matches_is_shown_and_else_the_first_words() -> None:
     marked = {"what_matters": f"{START}a{END}", "working": f"{START}a{END} {START}b{END}"}
-    assert best_extract(marked, {}) == ("working", "<mark>a</mark> <mark>b</mark>")
+    name, extract = best_marked(marked, {})
+    assert (name, as_html(extract)) == ("working", "<mark>a</mark> <mark>b</mark>")
     words = " ".join(f"w{n}" for n in range(40))
-    name, extract = best_extract({}, {"working": "", "not_working": words})
+    name, extract = best_marked({}, {"working": "", "not_working": words})
     assert name == "not_working" and extract.endswith("w29 \u2026")
 
 

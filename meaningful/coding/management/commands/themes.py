@@ -23,17 +23,7 @@ def as_json(report: ThemeReport) -> dict[str, Any]:
         "threshold": report.threshold,
         "people": report.people,
         "smaller_themes_not_shown": report.smaller,
-        "themes": [
-            {
-                "number": theme.number,
-                "label": theme.label,
-                "words": list(theme.words),
-                "nearest_outcome": theme.outcome,
-                "people": theme.people,
-                "excerpts": list(theme.excerpts),
-            }
-            for theme in report.themes
-        ],
+        "themes": [theme.as_dict() for theme in report.themes],
     }
 
 
