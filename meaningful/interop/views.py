@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from meaningful.accounts.access import can_administer, care_teams
 from meaningful.accounts.models import Membership, Organisation, Role, User
 from meaningful.accounts.views import signed_in_user
 from meaningful.frameworks.models import Scale
 from meaningful.frameworks.services import usable_framework, usable_frameworks
-from meaningful.interop.tabular.columns import ColumnError
+from meaningful.interop.tabular.columns import HEADINGS, LABELS, REQUIRED, ColumnError
 from meaningful.interop.tabular.importer import import_records
 from meaningful.interop.tabular.reading import UnreadableFile
 from meaningful.web.fields import choice_field
@@ -51,7 +52,12 @@ class UploadForm(forms.Form):
         help_text="One outcome per row, with a heading row. Up to 20 MB.",
         error_messages={"required": "Choose a .csv or .xlsx file to upload."},
     )
-    framework = forms.ChoiceField(label="Outcomes framework")
+    framework = forms.ChoiceField(
+        label="Outcomes framework",
+        widget=forms.RadioSelect,
+        help_text="The outcome names in the file are matched to this framework's outcomes.",
+        error_messages={"required": "Choose the outcomes framework the records were made with."},
+    )
     scale = forms.ChoiceField(
         label="Rating scale, when ratings are numbers",
         required=False,
@@ -62,9 +68,10 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         frameworks = usable_frameworks(organisation)
-        choice_field(self, "framework").choices = [
-            (f.slug, str(f)) for f in frameworks.order_by("name")
-        ]
+        choices = [(f.slug, str(f)) for f in frameworks.order_by("name")]
+        choice_field(self, "framework").choices = choices
+        if len(choices) == 1:
+            self.fields["framework"].initial = choices[0][0]
         choice_field(self, "scale").choices = [
             ("", "The framework's own scale"),
             *[(s.code, s.name) for s in Scale.objects.all()],
@@ -81,12 +88,41 @@ class UploadForm(forms.Form):
         return upload
 
 
+_AS_WRITTEN = {"id": "ID", "dob": "DOB", "whats": "what's"}
+
+
+def _shown(heading: str) -> str:
+    """A recognised heading as people write it: "whats working" -> "What's working"."""
+    text = " ".join(_AS_WRITTEN.get(word, word) for word in heading.split())
+    return text[0].upper() + text[1:]
+
+
+def _columns() -> list[tuple[str, str, str]]:
+    """Each field a file may hold: its name, headings recognised for it, and when it is needed."""
+    needed = {name: "yes" for name in REQUIRED}
+    needed.update(given_name="for new people", family_name="for new people")
+    return [
+        (
+            LABELS[name].capitalize(),
+            ", ".join(_shown(heading) for heading in headings[:3]),
+            needed.get(name, "no"),
+        )
+        for name, headings in HEADINGS.items()
+    ]
+
+
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     organisation = importing_organisation(user)
     form = UploadForm(request.POST or None, request.FILES or None, organisation=organisation)
-    context: dict[str, Any] = {"form": form, "organisation": organisation}
+    context: dict[str, Any] = {
+        "form": form,
+        "organisation": organisation,
+        "columns": _columns(),
+        "administers": can_administer(user, organisation),
+        "teams": care_teams(user).select_related("service").order_by("service__name", "name"),
+    }
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         framework = usable_framework(organisation, form.cleaned_data["framework"])

@@ -207,3 +207,34 @@ def test_the_draft_kept_for_each_bulk_conversation_is_its_snapshot_before_agreem
         assert conversation.participants == 'Zoë "Jo" Lee\\'
         (kept,) = Revision.objects.filter(object_id=str(conversation.pk))
         assert kept.data == {**snapshot(conversation), "status": "draft", "version": 1}
+
+
+@pytest.mark.parametrize("one_by_one", [False, True], ids=["in bulk", "one by one"])
+def test_a_team_leader_is_told_which_team_is_missing_and_which_are_theirs(
+    tmp_path: Path, personas: Any, one_by_one: bool
+) -> None:
+    path = tmp_path / "teams.csv"
+    path.write_text(
+        "Person ID,Forename,Surname,Service,Team,Conversation date,Type,Outcome,Rating\n"
+        "T1,Ann,Reid,Care at Home,East,01/02/2024,Baseline,Feeling safe,Met\n"
+        "T2,Bob,Reid,Reablement,East,01/02/2024,Baseline,Feeling safe,Met\n"
+        "T3,Cat,Reid,care at home,north,01/02/2024,Baseline,Feeling safe,Met\n"
+    )
+    report = import_records(
+        personas.colleague,
+        path,
+        organisation=personas.organisation,
+        framework=Framework.objects.get(slug="talking-points-service-users"),
+        one_by_one=one_by_one,
+    )
+    reasons = {problem["row"]: problem["reason"] for problem in report.as_dict()["problems"]}
+    what_to_do = (
+        "and only the organisation's administrators can add one: put the service and team you "
+        "work in (Care at Home / North) in the Service and Team columns, or ask an "
+        "administrator to import the file."
+    )
+    assert reasons == {
+        1: f"There is no team 'East' in the service 'Care at Home', {what_to_do}",
+        2: f"There is no service 'Reablement', {what_to_do}",
+    }
+    assert report.rows_accepted == 1  # the team's own name in other letter cases is theirs

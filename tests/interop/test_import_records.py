@@ -55,7 +55,7 @@ EXPECTED = {
     },
     "rows_flagged": 2,
     "flagged_by_reason": {
-        "number rating without --scale ('3'): rating left empty": 1,
+        "number rating with no scale chosen ('3'): rating left empty": 1,
         "rating not on the scale ('sort of'): rating left empty": 1,
     },
     "people_created": 3,
@@ -84,13 +84,13 @@ def test_a_messy_csv_keeps_the_good_rows_and_reports_every_bad_one(
     assert reasons[(10, "outcome")] == "unknown outcome 'Flying lessons'"
     assert reasons[(11, "")] == "exact duplicate of row 9"
     assert reasons[(12, "outcome")].startswith(
-        "living-as-you-want is already recorded for this conversation in row 9"
+        "Living where you want / as you want is already recorded for this conversation in row 9"
     )
     assert reasons[(15, "")] == "person P006 is new: give their forename and surname"
     assert reasons[(16, "person id")] == "no person id"
     assert reasons[(17, "")] == "more cells than there are column headings"
     assert reasons[(18, "conversation type")].startswith("unknown conversation type 'Exitt'")
-    assert reasons[(4, "rating")].startswith("kept, but number rating without --scale")
+    assert reasons[(4, "rating")].startswith("kept, but number rating with no scale chosen")
 
 
 def test_what_was_kept_is_exactly_what_the_file_said(
@@ -298,7 +298,12 @@ def test_a_team_leader_imports_into_their_own_team_only(
     assert report["rejected_by_reason"]["refused by the rules"] == 3  # type: ignore[index]
     reasons = {(p["row"], p["reason"]) for p in report["problems"]}  # type: ignore[attr-defined]
     assert (9, "You can only add people to your own team's caseload.") in reasons
-    assert (13, "Only the organisation's administrators can do this.") in reasons
+    assert (
+        13,
+        "There is no service 'Carers Support', and only the organisation's administrators can "
+        "add one: put the service and team you work in (Care at Home / North) in the Service "
+        "and Team columns, or ask an administrator to import the file.",
+    ) in reasons
     assert sorted(Person.objects.values_list("family_name", flat=True)) == ["Millar"]
     assert (
         AuditEvent.objects.filter(action="conversation.record", actor=personas.colleague).count()

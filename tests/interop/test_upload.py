@@ -62,3 +62,25 @@ def test_a_file_that_is_not_a_table_is_explained(client: Client, personas: Perso
     assert '<a href="#id_file">' in page
     page = upload(client, dry_run=True, name="photo.png", data=b"\x89PNG")
     assert "The file must be a .csv or .xlsx spreadsheet." in page
+
+
+def test_the_page_names_the_teams_a_team_leader_can_import_into(
+    client: Client, personas: Personas
+) -> None:
+    client.login(username=personas.colleague.username, password=PERSONA_PASSWORD)
+    page = client.get(reverse("import-upload")).content.decode()
+    assert "<strong>Care at Home / North</strong>" in page
+    assert "Care at Home / South" not in page  # another team's
+    assert "What&#x27;s not working, What is not working" in page  # the columns recognised
+
+
+def test_the_framework_must_be_chosen(client: Client, personas: Personas) -> None:
+    client.login(username=personas.admin.username, password=PERSONA_PASSWORD)
+    form = {"file": SimpleUploadedFile("messy.csv", MESSY.read_bytes()), "dry_run": "on"}
+    response = client.post(reverse("import-upload"), form)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        'href="#id_framework_0">Choose the outcomes framework the records were made with.' in page
+    )
+    assert not Person.objects.exists()

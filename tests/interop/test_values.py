@@ -71,7 +71,7 @@ def test_ratings_in_words_numbers_and_blanks() -> None:
     assert [
         words.read(t).level for t in ["Met", "partly", "NOT MET", "Partially met", "N/A", ""]
     ] == ["met", "partly-met", "not-met", "partly-met", None, None]
-    assert words.read("3").flag == "number rating without --scale"
+    assert words.read("3").flag == "number rating with no scale chosen"
     assert words.read("sort of").flag == "rating not on the scale"
     numbers = Levels([(str(n), str(n), n) for n in range(1, 7)], numeric=True, explicit=True)
     assert numbers.read("4").level == "4"

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from meaningful.accounts.access import can_administer, care_teams
 from meaningful.accounts.models import Service, Team
-from meaningful.accounts.services import ADMINS_ONLY, add_service, add_team
+from meaningful.accounts.services import add_service, add_team
 from meaningful.conversations.batches import (
     AgreedConversation,
     CheckedContent,
@@ -164,7 +164,7 @@ class BulkWriter:
             return
         place = self._place(first.cells)
         if (place.service is None or place.team is None) and not self.known.is_admin:
-            self._refuse(rows, NotAllowed(ADMINS_ONLY))
+            self._refuse(rows, NotAllowed(self._no_such_team(place)))
             return
         if known is not None:
             self.report.people_matched += 1
@@ -196,6 +196,20 @@ class BulkWriter:
         if self._accept(rows, place, newcomer):
             self.newcomers[person_id] = newcomer
             self.report.people_created += 1
+
+    def _no_such_team(self, place: _Place) -> str:
+        services = {service.pk: service.name for service in self.known.services.values()}
+        yours = [
+            f"{services[team.service_id]} / {team.name}"
+            for team in self.known.teams.values()
+            if team.pk in self.known.care_teams
+        ]
+        return no_such_team(
+            place.service_name,
+            place.team_name,
+            service_exists=place.service is not None,
+            yours=yours,
+        )
 
     def _check_newcomer(self, first: Row, place: _Place) -> None:
         """The checks of Importer._person and register_person, in their order."""
@@ -317,6 +331,23 @@ def _team(place: _Place) -> Team:
 
 def _has_actions(rows: list[Row]) -> bool:
     return any(text.strip() for row in rows for text in row.cells.get("actions", "").split(";"))
+
+
+def no_such_team(
+    service_name: str, team_name: str, *, service_exists: bool, yours: list[str]
+) -> str:
+    """Why someone who is not an administrator cannot import into a team that does not exist."""
+    missing = (
+        f"There is no team {team_name!r} in the service {service_name!r}"
+        if service_exists
+        else f"There is no service {service_name!r}"
+    )
+    teams = f" ({'; '.join(sorted(yours))})" if yours else ""
+    return (
+        f"{missing}, and only the organisation's administrators can add one: put the service "
+        f"and team you work in{teams} in the Service and Team columns, or ask an administrator "
+        "to import the file."
+    )
 
 
 def write_in_bulk(importer: Importer, groups: list[list[Row]]) -> None:

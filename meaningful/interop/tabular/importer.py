@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from meaningful.accounts.access import can_administer, import_grant
+from meaningful.accounts.access import can_administer, care_teams, import_grant
 from meaningful.accounts.models import Organisation, Service, Team, User
 from meaningful.accounts.services import add_service, add_team
 from meaningful.conversations.models import Conversation
@@ -30,7 +30,7 @@ from meaningful.conversations.services import (
 )
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 from meaningful.frameworks.models import Framework, Scale
-from meaningful.interop.tabular.batch import write_in_bulk
+from meaningful.interop.tabular.batch import no_such_team, write_in_bulk
 from meaningful.interop.tabular.columns import Columns, match_columns
 from meaningful.interop.tabular.reading import Table, read_table, undecoded_bytes
 from meaningful.interop.tabular.report import ImportReport
@@ -177,10 +177,26 @@ class Importer:
         service = Service.objects.filter(
             organisation=self.organisation, name__iexact=service_name
         ).first()
+        team = (
+            Team.objects.filter(service=service, name__iexact=team_name).first()
+            if service
+            else None
+        )
+        if team is None and not can_administer(self.actor, self.organisation):
+            raise NotAllowed(
+                no_such_team(
+                    service_name,
+                    team_name,
+                    service_exists=service is not None,
+                    yours=[
+                        f"{t.service.name} / {t.name}"
+                        for t in care_teams(self.actor).select_related("service")
+                    ],
+                )
+            )
         if service is None:
             service = add_service(self.actor, self.organisation, service_name, "other")
             self.report.services_created.append(service_name)
-        team = Team.objects.filter(service=service, name__iexact=team_name).first()
         if team is None:
             team = add_team(self.actor, service, team_name)
             self.report.teams_created.append(f"{service.name} / {team_name}")
@@ -321,7 +337,8 @@ def _group(
             report.reject(
                 row.number,
                 "outcome",
-                f"{row.outcome} is already recorded for this conversation in row {earlier.number}",
+                f"{importer.outcomes.names[row.outcome]} is already recorded for this "
+                f"conversation in row {earlier.number}",
                 "outcome twice in one conversation",
             )
             continue

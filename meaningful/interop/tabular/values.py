@@ -120,6 +120,7 @@ class OutcomeNames:
 
     def __init__(self, outcomes: list[tuple[str, str, list[str]]]) -> None:
         self.codes: dict[str, str] = {}
+        self.names = {code: name for code, name, _ in outcomes}
         for code, name, synonyms in outcomes:
             for text in (code, name, *synonyms):
                 self.codes.setdefault(normalise_heading(text), code)
@@ -180,7 +181,7 @@ class Levels:
         if text.strip().lower() in _NO_RATING:
             return Rating(None)
         if re.fullmatch(r"-?\d+", text.strip()) and not (self.numeric and self.explicit):
-            return Rating(None, "number rating without --scale")
+            return Rating(None, "number rating with no scale chosen")
         code = self.codes.get(normalise_heading(text)) or self.codes.get(text.strip())
         if code is None:
             return Rating(None, "rating not on the scale")
