@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meaningful.accounts.views import admin_sign_in
+from meaningful.api import views as api_views
 from meaningful.api.api import api
 from meaningful.people import administrator_views, erasure_views
 
@@ -29,6 +30,8 @@ urlpatterns = [
     path("", include("meaningful.conversations.urls")),
     path("", include("meaningful.plans.urls")),
     path("", include("meaningful.interop.urls")),
+    path("api-tokens/", api_views.tokens, name="api-tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_views.revoke, name="api-token-revoke"),
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

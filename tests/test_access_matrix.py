@@ -82,6 +82,7 @@ class Scene:
     national_return_id: int = 0
     national_period: str = ""
     team_id: int = 0  # the person's team (North)
+    api_token_id: int = 0  # the practitioner's API token
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ def consent(s: Scene) -> int:
 
 def erasure(s: Scene) -> int:
     return s.erasure_id
+
+
+def api_token(s: Scene) -> int:
+    return s.api_token_id
 
 
 def practitioner(s: Scene) -> int:
@@ -244,6 +249,11 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
         TEAM_ONLY,
     ),
     "action-edit": (get("action-edit", action), TEAM_ONLY),
+    "api-tokens": (get("api-tokens"), EVERY_SIGNED_IN),
+    "api-token-revoke": (
+        post("api-token-revoke", api_token),
+        (OK, HIDDEN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN, DENIED, SIGN_IN),
+    ),
     "import-upload": (
         get("import-upload"),
         (DENIED, OK, DENIED, DENIED, OK, DENIED, DENIED, DENIED, SIGN_IN),
@@ -488,7 +498,9 @@ def scene(personas: Personas) -> Scene:
             )
         ],
     ).stored[0]
+    issue_token(system, personas.owner, "case system sync")
     return Scene(
+        api_token_id=ApiToken.objects.get(user=personas.owner).pk,
         users={
             "practitioner": personas.owner,
             "team-leader": personas.colleague,
@@ -556,7 +568,9 @@ def token_for(scene: Scene, role: str) -> str | None:
     if user.is_system:  # a token stored before the rule that refuses to issue one
         token = "mfl_system-account-token"
         key_hash = hashlib.sha256(token.encode()).hexdigest()
-        ApiToken.objects.create(user=user, name="old", key_hash=key_hash)
+        ApiToken.objects.create(
+            user=user, name="old", key_hash=key_hash, expires_at=timezone.now() + timedelta(days=1)
+        )
         return token
     return issue_token(scene.users["system"], user, "access table")
 

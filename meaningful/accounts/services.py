@@ -162,6 +162,7 @@ class HomeSummary:
     can_import: bool
     can_extract: bool
     is_auditor: bool
+    has_api_tokens: bool = False
 
 
 def home_summary(user: User) -> HomeSummary:
@@ -178,4 +179,5 @@ def home_summary(user: User) -> HomeSummary:
         can_import=can_import,
         can_extract=user.memberships.filter(role__in=[Role.ANALYST, Role.ORG_ADMIN]).exists(),
         is_auditor=user.memberships.filter(role=Role.AUDITOR).exists(),
+        has_api_tokens=user.api_tokens.exists(),
     )

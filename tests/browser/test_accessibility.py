@@ -168,3 +168,24 @@ def test_the_audit_trail_page_meets_wcag_22_aa(page: Page, live_server: LiveServ
     page.get_by_role("button", name="Show events").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a date like")
     assert axe_violations(page) == []
+
+
+def test_the_api_tokens_page_and_a_revocation_meet_wcag_22_aa(
+    page: Page, live_server: LiveServer
+) -> None:
+    from meaningful.api.tokens import issue_token
+
+    personas = make_personas()
+    issue_token(personas.system, personas.owner, "case system sync")
+    sign_in(page, live_server, personas.admin.username, PERSONA_PASSWORD)
+    page.get_by_role("link", name="API tokens").click()
+    expect(page.get_by_role("heading", name="API tokens", exact=True)).to_be_visible()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Revoke the token for case system sync").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The token 'case system sync' of"
+    )
+    expect(page.get_by_role("row", name="case system sync")).to_contain_text("Revoked")
+    shoot(page, "api-tokens")
+    assert axe_violations(page) == []
