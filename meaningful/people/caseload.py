@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from meaningful.accounts.access import reachable_people
 from meaningful.accounts.models import User
-from meaningful.conversations.models import Conversation
-from meaningful.people.models import Allocation
+from meaningful.conversations.models import Conversation, ConversationKind, ConversationStatus
+from meaningful.people.models import Allocation, Identifier
 
 DUE_SOON_DAYS = 28
 SHOW_CHOICES = {
@@ -21,7 +21,8 @@ SHOW_CHOICES = {
     "mine": "People I am the named worker for",
     "overdue": "Review overdue",
     "due-soon": f"Review due in the next {DUE_SOON_DAYS} days",
-    "never-reviewed": "Never reviewed",
+    "never-reviewed": "Baseline only, not yet reviewed",
+    "drafts": "Conversations to agree (drafts)",
 }
 SORT_CHOICES = {
     "name": "Name",
@@ -29,7 +30,7 @@ SORT_CHOICES = {
     "last-conversation": "Last conversation (oldest first)",
 }
 _People = TypeVar("_People", bound=QuerySet[Any])
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
 _IDENTIFIER = re.compile(r"[0-9 ]{10,12}")
 
 
@@ -67,8 +68,13 @@ def _search(people: _People, text: str) -> _People:
     if born is not None:
         return people.filter(date_of_birth=born)
     if _IDENTIFIER.fullmatch(text):
-        return people.filter(identifiers__value=text.replace(" ", ""))
-    by_local_id = Q(identifiers__system="local", identifiers__value__iexact=text)
+        return people.filter(
+            pk__in=Identifier.objects.filter(value=text.replace(" ", "")).values("person_id")
+        )
+    # By subquery, not a join: a join repeats a person once per identifier they hold.
+    by_local_id = Q(
+        pk__in=Identifier.objects.filter(system="local", value__iexact=text).values("person_id")
+    )
     names = Q()
     for word in text.split():
         names &= (
@@ -80,16 +86,25 @@ def _search(people: _People, text: str) -> _People:
 
 
 def caseload(user: User, query: CaseloadQuery, *, today: date | None = None) -> QuerySet[Any]:
-    """Return the people the user may see that match the query, annotated with review dates."""
+    """Return the people the user may see that match the query, annotated with review dates.
+
+    Only agreed conversations count: a draft is not a review until it is agreed with the person,
+    so it neither moves the next review date nor takes anyone off the overdue list. Drafts are
+    counted separately, to be agreed.
+    """
     today = today or timezone.localdate()
-    latest = Conversation.objects.filter(person=OuterRef("pk")).order_by("-held_on", "-created_at")
+    agreed = Conversation.objects.filter(person=OuterRef("pk"), status=ConversationStatus.AGREED)
+    latest = agreed.order_by("-held_on", "-created_at")
     current = Allocation.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
     people = (
         reachable_people(user)
         .annotate(
             last_conversation=Subquery(latest.values("held_on")[:1]),
             review_due=Subquery(latest.values("next_review_due")[:1]),
-            reviewed=Exists(Conversation.objects.filter(person=OuterRef("pk"), kind="review")),
+            reviewed=Exists(agreed.filter(kind=ConversationKind.REVIEW)),
+            drafts=Exists(
+                Conversation.objects.filter(person=OuterRef("pk"), status=ConversationStatus.DRAFT)
+            ),
             team_name=Subquery(current.values("team__name")[:1]),
             worker_first=Subquery(current.values("worker__first_name")[:1]),
             worker_last=Subquery(current.values("worker__last_name")[:1]),
@@ -107,6 +122,8 @@ def caseload(user: User, query: CaseloadQuery, *, today: date | None = None) -> 
         )
     elif query.show == "never-reviewed":
         people = people.filter(reviewed=False)
+    elif query.show == "drafts":
+        people = people.filter(drafts=True)
     order = {
         "name": ["family_name", "given_name", "id"],
         "review-due": ["review_due", "family_name", "id"],

@@ -11,7 +11,12 @@ from meaningful.accounts.access import reachable_people
 from meaningful.accounts.models import User
 from meaningful.audit.models import Revision
 from meaningful.audit.services import revisions_of
-from meaningful.conversations.models import Conversation, OutcomeRecord
+from meaningful.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    OutcomeRecord,
+)
 from meaningful.people.journey_chart import JourneyPoint, OutcomeJourney, journey_svg
 from meaningful.people.models import Consent, ConsentPurpose, Person
 from meaningful.people.services import read_person
@@ -81,6 +86,26 @@ class PersonPage:
     journeys: list[Journey]
     today: date
     consents: list[Consent] = field(default_factory=list)
+
+    @property
+    def latest_agreed(self) -> Conversation | None:
+        """The latest conversation agreed with the person: it sets the next review."""
+        agreed = [c for c in self.conversations if c.status == ConversationStatus.AGREED]
+        return agreed[-1] if agreed else None
+
+    @property
+    def drafts(self) -> list[Conversation]:
+        return [c for c in self.conversations if c.status == ConversationStatus.DRAFT]
+
+    @property
+    def review_overdue(self) -> bool:
+        latest = self.latest_agreed
+        return bool(
+            latest is not None
+            and latest.kind != ConversationKind.EXIT
+            and latest.next_review_due is not None
+            and latest.next_review_due < self.today
+        )
 
     @property
     def sharing_agencies(self) -> list[Consent]:
@@ -183,7 +208,8 @@ def person_page(viewer: User, person_id: str) -> PersonPage:
         conversations=conversations,
         plan=plan,
         actions_due=actions_due,
-        journeys=_journeys(conversations),
+        # Only agreed levels make the journey, as in reports: a draft's are not yet agreed.
+        journeys=_journeys([c for c in conversations if c.status == ConversationStatus.AGREED]),
         today=today,
         consents=list(
             person.consents.select_related("recorded_by", "withdrawal_recorded_by").order_by(

@@ -195,6 +195,10 @@ def test_a_review_starts_from_last_time_and_shows_the_earlier_words(
     review = filled("review", extra={"seeing-people-agreed_level": "met"})
     owner.post(record_url(person, "review"), review)
     page = owner.get(reverse("person", args=[person.pk])).content.decode()
+    assert "Latest: Met" not in page  # a draft: its levels are not agreed yet
+    draft = Conversation.objects.get(kind="review")
+    owner.post(reverse("conversation-agree", args=[draft.pk]), {"version": 1})
+    page = owner.get(reverse("person", args=[person.pk])).content.decode()
     assert "Better than at first" in page
     assert "First: Partly met" in page and "Latest: Met" in page
 

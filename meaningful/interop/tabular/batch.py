@@ -83,7 +83,8 @@ class _Known:
         for service in Service.objects.filter(organisation=organisation).order_by("name"):
             self.services.setdefault(service.name.lower(), service)
         self.teams: dict[tuple[int, str], Team] = {}
-        for team in Team.objects.filter(service__organisation=organisation).order_by("name"):
+        teams = Team.objects.filter(service__organisation=organisation).select_related("service")
+        for team in teams.order_by("name"):
             self.teams.setdefault((team.service_id, team.name.lower()), team)
         self.care_teams = set(care_teams(importer.actor).values_list("pk", flat=True))
         self.is_admin = can_administer(importer.actor, organisation)
@@ -198,9 +199,8 @@ class BulkWriter:
             self.report.people_created += 1
 
     def _no_such_team(self, place: _Place) -> str:
-        services = {service.pk: service.name for service in self.known.services.values()}
         yours = [
-            f"{services[team.service_id]} / {team.name}"
+            f"{team.service.name} / {team.name}"
             for team in self.known.teams.values()
             if team.pk in self.known.care_teams
         ]
