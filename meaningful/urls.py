@@ -12,6 +12,8 @@ admin.site.site_header = "Meaningful administration"
 admin.site.site_title = "Meaningful"
 
 handler400 = "meaningful.web.errors.bad_request"
+handler403 = "meaningful.web.errors.forbidden"
+handler404 = "meaningful.web.errors.not_found"
 
 urlpatterns = [
     path("", include("meaningful.accounts.urls")),

@@ -1,4 +1,9 @@
-"""Pages for requests refused before a view could read them."""
+"""Pages for requests refused: too large to read, not allowed, or nothing there.
+
+They keep the service's layout, say why in words and offer a way on, so that a refused link is
+never a dead end. They name nothing from a record: a 404 looks the same whether the record does
+not exist or the user may not know it does.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import defaults
+
+from meaningful.errors import NotFound
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -19,3 +26,15 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     else:
         return defaults.bad_request(request, exception)
     return render(request, "web/too_large.html", {"why": why}, status=413)
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403: the user is signed in but this is not for their role; our refusals say why."""
+    why = str(exception).strip() if str(exception).strip() else ""
+    return render(request, "web/forbidden.html", {"why": why}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: our own refusals ("No such person on your caseload.") say so; others say nothing more."""
+    why = str(exception).strip() if isinstance(exception, NotFound) else ""
+    return render(request, "web/not_found.html", {"why": why}, status=404)

@@ -189,3 +189,20 @@ def test_the_api_tokens_page_and_a_revocation_meet_wcag_22_aa(
     expect(page.get_by_role("row", name="case system sync")).to_contain_text("Revoked")
     shoot(page, "api-tokens")
     assert axe_violations(page) == []
+
+
+def test_the_refusal_pages_meet_wcag_22_aa_and_lead_somewhere(
+    page: Page, live_server: LiveServer
+) -> None:
+    personas = make_personas()
+    sign_in(page, live_server, personas.owner.username, PERSONA_PASSWORD)
+    response = page.goto(f"{live_server.url}/audit/")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="You cannot use this page")).to_be_visible()
+    assert axe_violations(page) == []
+    response = page.goto(f"{live_server.url}/people/00000000-0000-0000-0000-000000000000/")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Go to the caseload").click()
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
