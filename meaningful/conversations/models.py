@@ -104,3 +104,9 @@ class OutcomeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} ({self.conversation})"
+
+    @property
+    def contribution_labels(self) -> list[str]:
+        """Who contributes, in the words the form uses ("Family and community")."""
+        labels = dict(Contributor.choices)
+        return [str(labels.get(code, code)) for code in self.contributions]

@@ -199,15 +199,24 @@ def _detail_page(
         )
     )
     plan = conversation.plans.order_by("-created_at").first()
+    is_draft = conversation.status == ConversationStatus.DRAFT
+    agreement = (
+        None
+        if is_draft
+        else next((r for r in revisions_of(conversation) if r.data.get("status") == "draft"), None)
+    )
     return render(
         request,
         "conversations/detail.html",
         {
             "conversation": conversation,
+            "agreement": agreement,
+            # Agreeing is a step of its own, not a correction: only later versions are changes.
+            "corrected": conversation.version > (1 if is_draft else 2),
             "person": conversation.person,
             "records": [(record, _prompts(record)) for record in records],
             "actions": list(plan.actions.select_related("outcome")) if plan else [],
-            "is_draft": conversation.status == ConversationStatus.DRAFT,
+            "is_draft": is_draft,
             "errors": errors or [],
         },
         status=409 if errors else 200,

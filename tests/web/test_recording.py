@@ -343,3 +343,18 @@ def test_an_action_can_be_corrected_and_keeps_its_history(owner: Client, person:
         due,
     )
     assert revisions_of(action)[0].data["description"] == "Phone the lunch club"
+
+
+def test_an_agreed_conversation_says_when_and_by_whom_and_is_not_called_corrected(
+    owner: Client, person: Person
+) -> None:
+    owner.post(record_url(person), filled())
+    conversation = Conversation.objects.get()
+    url = reverse("conversation", args=[conversation.pk])
+    draft = owner.get(url).content.decode()
+    assert "Check your answers before agreeing" in draft and "Agreed</strong>" not in draft
+    owner.post(reverse("conversation-agree", args=[conversation.pk]), {"version": 1})
+    agreed = owner.get(url).content.decode()
+    assert f"Agreed</strong> with {person.given_name} on " in agreed
+    assert "corrected before" not in agreed
+    assert "The person, Family and community" in agreed and "family-community," not in agreed
