@@ -107,6 +107,6 @@ class OutcomeRecord(models.Model):
 
     @property
     def contribution_labels(self) -> list[str]:
-        """Who contributes, in the words the form uses ("Family and community")."""
-        labels = dict(Contributor.choices)
-        return [str(labels.get(code, code)) for code in self.contributions]
+        """Who contributes, in the words and the order the form uses ("Family and community")."""
+        given = set(self.contributions)
+        return [str(label) for code, label in Contributor.choices if code in given]
