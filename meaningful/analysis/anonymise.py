@@ -56,6 +56,13 @@ EVERYDAY: Final = frozenset(
         "Friday",
         "Saturday",
         "Sunday",
+        "Mondays",
+        "Tuesdays",
+        "Wednesdays",
+        "Thursdays",
+        "Fridays",
+        "Saturdays",
+        "Sundays",
         "Christmas",
         "Easter",
         "English",
@@ -153,7 +160,12 @@ def _a_given_name(word: str) -> bool:
 
 def _known(text: str, names: Iterable[str]) -> str:
     for name in sorted({n.strip() for n in names if len(n.strip()) > 1}, key=len, reverse=True):
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?:'s)?(?!\w)", NAME, text, flags=re.IGNORECASE)
+        text = re.sub(
+            rf"(?<!\w){re.escape(name)}('s)?(?!\w)",
+            lambda found: NAME + (found[1] or ""),
+            text,
+            flags=re.IGNORECASE,
+        )
     return text
 
 
@@ -170,7 +182,7 @@ def _capitalised(text: str) -> str:
         ):
             continue
         pieces.append(text[last : match.start()])
-        pieces.append(NAME)
+        pieces.append(NAME + ("'s" if word.endswith("'s") else ""))  # "[name]'s mum" reads on
         last = match.end()
     pieces.append(text[last:])
     return "".join(pieces)

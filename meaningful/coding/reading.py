@@ -45,7 +45,7 @@ MOST_PASSAGES = 300  # passages listed for one code on one page
 def person_label(conversation: Conversation, pseudonymised: bool) -> str:
     """The person's name, or their pseudonym for a pseudonymised viewer."""
     if pseudonymised:
-        return f"Person {pseudonym(conversation.person_id)[:8]}"
+        return f"Person {pseudonym(conversation.person_id)}"
     return conversation.person.display_name
 
 

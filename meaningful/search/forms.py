@@ -19,7 +19,7 @@ class SearchForm(forms.Form):
         label="Words to look for",
         max_length=MAX_QUERY,
         error_messages={"required": "Enter the words to look for."},
-        help_text='For example: lonely bus, "day centre" OR lunch club, garden -allotment',
+        help_text='For example: bus stairs, "day centre" OR "lunch club", garden -allotment',
     )
     field = forms.ChoiceField(
         label="Look in",

@@ -3,9 +3,12 @@ from __future__ import annotations
 from meaningful.analysis.anonymise import anonymise
 
 
-def test_known_names_go_in_any_case_and_with_a_possessive() -> None:
+def test_known_names_go_in_any_case_and_a_possessive_stays_to_read_on() -> None:
     assert anonymise("ARCHIE wants his own key. archie's key.", ["Archie"]) == (
-        "[name] wants his own key. [name] key."
+        "[name] wants his own key. [name]'s key."
+    )
+    assert anonymise("understands Ailsa's condition; Louise goes on Tuesdays") == (
+        "understands [name]'s condition; [name] goes on Tuesdays"
     )
 
 
@@ -33,7 +36,7 @@ def test_capitalised_words_mid_sentence_go_but_everyday_ones_stay() -> None:
 def test_a_given_name_that_starts_a_sentence_goes_even_when_the_record_does_not_hold_it() -> None:
     # A carer names the person they care for, who is not on the system.
     assert anonymise("Stephanie has lost touch with friends. Morag's son calls.") == (
-        "[name] has lost touch with friends. [name] son calls."
+        "[name] has lost touch with friends. [name]'s son calls."
     )
     assert anonymise('"Eilidh never sleeps," she said. - Piotr helps.') == (
         '"[name] never sleeps," she said. - [name] helps.'

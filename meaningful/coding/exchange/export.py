@@ -237,7 +237,7 @@ def _add_conversation(
         .prefetch_related("memos")
     ):
         segments[narrative_key(segment.record_id, segment.field)].append(segment)
-    person = f"Person {pseudonym(conversation.person_id)[:8]}"
+    person = f"Person {pseudonym(conversation.person_id)}"
     for narrative in narratives_of(conversation, records, pseudonymised=True):
         guid = stable_guid("text", f"{conversation.pk}:{narrative.key}")
         name = f"{person}, conversation {ordinal} ({conversation.get_kind_display()}): "
