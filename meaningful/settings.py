@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "meaningful.accounts.context.navigation",
                 "meaningful.reports.context.navigation",
                 "meaningful.returns.context.navigation",
                 "meaningful.national.context.navigation",

@@ -176,7 +176,33 @@ def health(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html", {"summary": home_summary(signed_in_user(request))})
+    user = signed_in_user(request)
+    summary = home_summary(user)
+    return render(
+        request,
+        "accounts/home.html",
+        {"summary": summary, "attention": _attention(user) if summary.teams else []},
+    )
+
+
+def _attention(user: User) -> list[tuple[str, int, str]]:
+    """What on the caseload needs doing: reviews overdue or due soon, conversations to agree."""
+    from meaningful.people.caseload import DUE_SOON_DAYS, CaseloadQuery, caseload
+
+    wanted = [
+        ("overdue", "review overdue", "reviews overdue"),
+        (
+            "due-soon",
+            f"review due in the next {DUE_SOON_DAYS} days",
+            f"reviews due in the next {DUE_SOON_DAYS} days",
+        ),
+        ("drafts", "person with a conversation to agree", "people with a conversation to agree"),
+    ]
+    found = []
+    for show, one, many in wanted:
+        count = caseload(user, CaseloadQuery(show=show)).count()
+        found.append((show, count, one if count == 1 else many))
+    return found
 
 
 def signed_in_user(request: HttpRequest) -> User:

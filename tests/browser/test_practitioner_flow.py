@@ -51,7 +51,7 @@ def test_record_agree_review_and_print_my_plan(page: Page, live_server: LiveServ
     make_person(personas.owner, personas.team, given_name="Hamish", family_name="Bell")
     sign_in(page, live_server, personas.owner.username)
 
-    page.get_by_role("link", name="Caseload").click()
+    page.get_by_role("link", name="Caseload", exact=True).click()
     accessible(page)
     page.get_by_label("Name, CHI or NHS number, local id or date of birth").fill("millar")
     page.get_by_role("button", name="Find people").click()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_person
+from meaningful.demo.factories import PERSONA_PASSWORD, Personas, make_conversation, make_person
 
 
 def signed_in(client: Client, username: str) -> Client:
@@ -62,9 +62,31 @@ def test_signing_in_shows_the_teams_and_caseload_count(client: Client, personas:
 def test_an_analyst_sees_no_caseload(client: Client, personas: Personas) -> None:
     make_person(personas.owner, personas.team)
     html = signed_in(client, personas.analyst.username).get(reverse("home")).content.decode()
-    assert '<span class="app-figure">0</span>' in html
-    assert "You do not work with a team's caseload." in html
+    assert "app-figure" not in html and "on your teams' caseload" not in html
+    assert f'href="{reverse("caseload")}"' not in html  # not in the menu either
     assert "Manage services, teams, staff" not in html
+
+
+def test_a_practitioner_sees_what_needs_doing_on_the_caseload(
+    client: Client, personas: Personas
+) -> None:
+    make_conversation(personas.owner, make_person(personas.owner, personas.team))
+    html = signed_in(client, personas.owner.username).get(reverse("home")).content.decode()
+    assert '<span class="app-figure">1</span>' in html
+    assert f'href="{reverse("caseload")}?show=drafts">1 person with a conversation to agree' in html
+    assert f'href="{reverse("caseload")}?show=overdue">0 reviews overdue' in html
+
+
+def test_an_auditor_has_the_audit_trail_in_the_menu(client: Client, personas: Personas) -> None:
+    from meaningful.accounts.services import create_staff_user, grant_role
+
+    auditor = create_staff_user(
+        personas.system, personas.organisation, username="aud", first_name="A", last_name="U"
+    )
+    grant_role(personas.system, auditor, "auditor", organisation=personas.organisation)
+    client.force_login(auditor)
+    html = client.get(reverse("home")).content.decode()
+    assert f'<a class="govuk-service-navigation__link" href="{reverse("audit-log")}"' in html
 
 
 def test_an_organisation_admin_is_pointed_to_the_admin_site(
