@@ -72,6 +72,7 @@ class ConversationForm(forms.Form):
     )
     next_review_due = DatePartsField(
         label="When should you next review?",
+        subject="The next review date",
         required=False,
         help_text="Leave blank for an exit conversation. For example, 27 9 2026",
     )
@@ -158,8 +159,11 @@ class ActionForm(forms.Form):
     )
     due_on = DatePartsField(label="By when", required=False, future_only=True)
 
-    def __init__(self, *args: Any, outcomes: list[Outcome], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, outcomes: list[Outcome], heading: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.heading = heading  # "Action 2", which errors name first
         choice_field(self, "outcome").choices = [
             ("", "General"),
             *[(o.code, o.name) for o in outcomes],

@@ -22,6 +22,7 @@ from meaningful.conversations.services import OutcomeInput, record_conversation
 from meaningful.frameworks.models import Framework, Outcome
 from meaningful.people.models import Person
 from meaningful.plans.services import ActionInput, create_plan
+from meaningful.web.form_errors import error_list
 
 
 def previous_conversation(person: Person) -> Conversation | None:
@@ -54,6 +55,23 @@ class RecordingForms:
     def all(self) -> list[forms.Form]:
         return [self.conversation, *self.outcomes, *self.actions]
 
+    def errors_in_page_order(self) -> list[tuple[str, str]]:
+        """Every error in the order the page shows its field: the date and who took part, each
+        outcome, the story, each action, then the next review."""
+        conversation = error_list([self.conversation])
+
+        def of(*names: str) -> list[tuple[str, str]]:
+            return [e for e in conversation if e[0].removeprefix("id_").startswith(names)]
+
+        return [
+            *[e for e in conversation if not e[0]],
+            *of("held_on", "participants"),
+            *error_list(list(self.outcomes)),
+            *of("story"),
+            *error_list(list(self.actions)),
+            *of("next_review_due"),
+        ]
+
     def is_valid(self) -> bool:
         return all([form.is_valid() for form in self.all()])  # validate every form, not the first
 
@@ -84,7 +102,9 @@ def build_forms(
         conversation=ConversationForm(data, initial={"held_on": timezone.localdate()}),
         outcomes=outcome_forms,
         actions=[
-            ActionForm(data, outcomes=outcomes, prefix=f"action-{number}")
+            ActionForm(
+                data, outcomes=outcomes, prefix=f"action-{number}", heading=f"Action {number}"
+            )
             for number in range(1, ACTION_ROWS + 1)
         ],
     )

@@ -150,7 +150,7 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
             else:
                 return redirect("conversation", conversation.pk)
         else:
-            errors = error_list(forms.all())
+            errors = forms.errors_in_page_order()
     return render(
         request,
         "conversations/record.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from collections.abc import Mapping
@@ -83,17 +84,28 @@ class DatePartsField(forms.Field):
     widget = DatePartsWidget
 
     def __init__(
-        self, *, past_only: bool = False, future_only: bool = False, **kwargs: Any
+        self,
+        *,
+        past_only: bool = False,
+        future_only: bool = False,
+        subject: str = "",
+        **kwargs: Any,
     ) -> None:
+        """``subject`` names the date in errors when the label is a question."""
         self.past_only, self.future_only = past_only, future_only
+        self.subject = subject
         super().__init__(**kwargs)
+
+    @property
+    def _name(self) -> str:
+        return self.subject or str(self.label or "The date")
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in (None, "", {}):
             return None
         if isinstance(value, datetime.date):
             return value
-        label = str(self.label or "The date")
+        label = self._name
         missing = [part for part, _, _ in DatePartsWidget.parts if not value.get(part)]
         if missing:
             raise forms.ValidationError(f"{label} must include a {' and '.join(missing)}.")
@@ -106,10 +118,15 @@ class DatePartsField(forms.Field):
             raise forms.ValidationError(
                 f"{label} must include a year with 4 numbers, for example 2026."
             )
-        try:
-            return datetime.date(year, int(value["month"]), int(value["day"]))
-        except ValueError as error:
-            raise forms.ValidationError(f"{label} must be a real date.") from error
+        month, day = int(value["month"]), int(value["day"])
+        if not 1 <= month <= 12:
+            raise forms.ValidationError(f"{label} must be a real date: a month is 1 to 12.")
+        days = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= days:
+            raise forms.ValidationError(
+                f"{label} must be a real date: {calendar.month_name[month]} {year} has {days} days."
+            )
+        return datetime.date(year, month, day)
 
     def validate(self, value: Any) -> None:
         super().validate(value)
@@ -117,9 +134,9 @@ class DatePartsField(forms.Field):
             return
         today = datetime.date.today()
         if self.past_only and value > today:
-            raise forms.ValidationError(f"{self.label} must be today or in the past.")
+            raise forms.ValidationError(f"{self._name} must be today or in the past.")
         if self.future_only and value < today:
-            raise forms.ValidationError(f"{self.label} must be today or in the future.")
+            raise forms.ValidationError(f"{self._name} must be today or in the future.")
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:

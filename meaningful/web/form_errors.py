@@ -40,6 +40,15 @@ def error_anchor(bound: forms.BoundField) -> str:
     return str(bound.id_for_label)
 
 
+def _which(form: forms.Form) -> str:
+    """What an error names first when a page repeats a form: its outcome, or its place in a list."""
+    outcome = getattr(form, "outcome", None)
+    if outcome is not None:
+        return f"{outcome.name}: "
+    heading = getattr(form, "heading", "")
+    return f"{heading}: " if heading else ""
+
+
 def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
     """Return (anchor id, message) for every error, in page order, for the error summary."""
     errors = []
@@ -49,8 +58,7 @@ def error_list(form_list: list[forms.Form]) -> list[tuple[str, str]]:
         for bound in form:
             for message in bound.errors:
                 anchor = error_anchor(bound)
-                prefix = getattr(form, "outcome", None)
-                label = f"{prefix.name}: " if prefix is not None else ""
+                label = _which(form)
                 errors.append((anchor, f"{label}{message}"))
     return errors
 

@@ -68,7 +68,7 @@ def test_no_result_says_what_to_try(client: Client, caseload: Caseload) -> None:
         ({"q": "-walk"}, "id_q", "Add a word to look for"),
         ({"q": "walk", "field": "nowhere"}, "id_field", "Choose where to look from the list."),
         ({"q": "walk", "held_from_day": "31", "held_from_month": "2", "held_from_year": "2025"},
-         "id_held_from_day", "Conversations from must be a real date."),
+         "id_held_from_day", "Conversations from must be a real date: February 2025 has 28 days."),
         ({"q": "walk", "held_from_day": "2", "held_from_month": "2", "held_from_year": "2025",
           "held_to_day": "1", "held_to_month": "2", "held_to_year": "2025"},
          "id_held_to_day", "must be the same as or after the from date"),

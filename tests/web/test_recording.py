@@ -144,11 +144,17 @@ def test_errors_are_listed_and_linked_and_nothing_is_saved(owner: Client, person
         in html
     )
     assert (
-        '<a href="#id_next_review_due_day">When should you next review? must be a real date.</a>'
+        '<a href="#id_next_review_due_day">The next review date must be a real date: a month is 1 to 12.</a>'
         in html
     )
-    assert '<a href="#id_action-2-owner">Select who will do this action.</a>' in html
+    assert '<a href="#id_action-2-owner">Action 2: Select who will do this action.</a>' in html
     assert 'href="#id_feeling-safe-agreed_level">Feeling safe: Select a valid choice.' in html
+    summary = html[html.index("govuk-error-summary__list") :]
+    order = ["#id_held_on_day", "#id_feeling-safe-agreed_level", "#id_action-2-owner"]
+    order.append("#id_next_review_due_day")
+    assert [summary.index(anchor) for anchor in order] == sorted(
+        summary.index(anchor) for anchor in order
+    )  # as the fields come on the page
     assert "I want to get back to the lunch club on Tuesdays" in html  # what was typed is kept
     assert not Conversation.objects.exists()
 
