@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -46,9 +47,9 @@ COLUMNS = [
 class EventFilter:
     since: date | None = None
     until: date | None = None
-    action: str = ""
-    person_id: str = ""
-    username: str = ""
+    action: str = ""  # an action (person.read), or its first part (person) for all of its kind
+    person: str = ""  # a record id, or a CHI, NHS or local number
+    username: str = ""  # a username, or part of a member of staff's name
 
 
 def visible_events(user: User) -> QuerySet[AuditEvent]:
@@ -72,12 +73,42 @@ def filtered(events: QuerySet[AuditEvent], chosen: EventFilter) -> QuerySet[Audi
     if chosen.until:
         events = events.filter(at__date__lte=chosen.until)
     if chosen.action:
-        events = events.filter(action=chosen.action)
-    if chosen.person_id:
-        events = events.filter(person_id=chosen.person_id)
+        action = chosen.action.strip(".")
+        events = events.filter(
+            Q(action=action) | Q(action__startswith=f"{action}.")
+            if "." not in action
+            else Q(action=action)
+        )
+    if chosen.person:
+        events = events.filter(person_id__in=_people_named(chosen.person))
     if chosen.username:
-        events = events.filter(actor_username=chosen.username)
+        events = events.filter(actor__in=_staff_named(chosen.username))
     return events.order_by("-id")
+
+
+def _people_named(text: str) -> list[uuid.UUID]:
+    """The people a record id, or a CHI, NHS or local number, names (the trail is filtered to
+    what the reader may see already, so any organisation's match is safe to look for)."""
+    from meaningful.people.models import Identifier
+
+    try:
+        return [uuid.UUID(text)]
+    except ValueError:
+        pass
+    digits = text.replace(" ", "")
+    return list(
+        Identifier.objects.filter(Q(value=digits) | Q(system="local", value__iexact=text))
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
+def _staff_named(text: str) -> Any:
+    """Staff whose username is the text, or whose name holds every word of it."""
+    names = Q()
+    for word in text.split():
+        names &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return User.objects.filter(Q(username__iexact=text) | names).values("pk")
 
 
 def read_events(user: User, chosen: EventFilter, *, purpose: str) -> QuerySet[AuditEvent]:

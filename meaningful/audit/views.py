@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,23 +18,45 @@ from meaningful.errors import NotAllowed
 from meaningful.web.fields import TextField
 from meaningful.web.form_errors import error_list
 
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d-%m-%Y"]
+
 
 class FilterForm(forms.Form):
     since = forms.DateField(
-        label="From (YYYY-MM-DD)", required=False, input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter a date like 2026-11-01."},
+        label="From", required=False, input_formats=DATE_FORMATS,
+        help_text="For example 1/11/2026",
+        error_messages={"invalid": "Enter the 'from' date like 1/11/2026."},
     )  # fmt: skip
     until = forms.DateField(
-        label="To (YYYY-MM-DD)", required=False, input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter a date like 2026-11-30."},
+        label="To", required=False, input_formats=DATE_FORMATS,
+        help_text="For example 30/11/2026",
+        error_messages={"invalid": "Enter the 'to' date like 30/11/2026."},
     )  # fmt: skip
-    action = TextField(label="Action, e.g. person.read", required=False, max_length=60)
-    person_id = forms.UUIDField(
-        label="Person's record id",
+    action = TextField(
+        label="What was done",
         required=False,
-        error_messages={"invalid": "Enter the id from the address of the person's page."},
+        max_length=60,
+        help_text="An action such as person.read, or the first part alone (person) for all of its kind",
     )
-    username = TextField(label="Staff username", required=False, max_length=150)
+    person = TextField(
+        label="Whose record",
+        required=False,
+        max_length=64,
+        help_text="Their CHI, NHS or local number, or the id in the address of their page",
+    )
+    username = TextField(
+        label="Which member of staff",
+        required=False,
+        max_length=150,
+        help_text="Their username, such as morag.campbell, or part of their name",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The 'to' date must be the same as or after the 'from' date.")
+        return data
 
     def chosen(self) -> EventFilter:
         data = self.cleaned_data
@@ -41,7 +64,7 @@ class FilterForm(forms.Form):
             since=data["since"],
             until=data["until"],
             action=data["action"].strip(),
-            person_id=str(data["person_id"] or ""),
+            person=data["person"].strip(),
             username=data["username"].strip(),
         )
 
@@ -50,7 +73,7 @@ class FilterForm(forms.Form):
 def audit_log(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = FilterForm(request.GET or None)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, Any] = {"form": form, "time_zone": settings.TIME_ZONE}
     if not form.is_bound or form.is_valid():
         chosen = form.chosen() if form.is_bound else EventFilter()
         try:
@@ -58,6 +81,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         context["page"] = Paginator(events, 50).get_page(request.GET.get("page"))
+        context["filtered"] = form.is_bound and any(form.cleaned_data.values())
         context["query"] = request.GET.copy()
         context["query"].pop("page", None)
     context["errors"] = error_list([form]) if form.is_bound else []

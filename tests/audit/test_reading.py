@@ -56,7 +56,7 @@ def test_an_auditor_reads_their_organisations_events_only(personas: Personas) ->
         with pytest.raises(NotAllowed):
             visible_events(who)
     before = AuditEvent.objects.count()
-    read_events(mine, EventFilter(person_id=str(ours.pk)), purpose="view")
+    read_events(mine, EventFilter(person=str(ours.pk)), purpose="view")
     latest = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 1
     assert latest is not None and (latest.action, latest.actor) == ("audit.read", mine)
@@ -84,7 +84,7 @@ def test_the_page_and_downloads(client: Client, personas: Personas, tmp_path: Pa
     page = client.get(reverse("audit-log"), {"action": "person.read"})
     assert page.status_code == 200 and "person.read" in page.content.decode()
     bad = client.get(reverse("audit-log"), {"since": "yesterday"})
-    assert bad.status_code == 400 and "Enter a date like" in bad.content.decode()
+    assert bad.status_code == 400 and "Enter the &#x27;from&#x27; date like" in bad.content.decode()
     download = client.get(reverse("audit-export", args=["csv"]), {"action": "person.read"})
     rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))  # type: ignore[attr-defined]
     assert [row["person_id"] for row in rows] == [str(person.pk)]
@@ -98,3 +98,27 @@ def test_the_page_and_downloads(client: Client, personas: Personas, tmp_path: Pa
     assert out.read_text(encoding="utf-8").count("\n") >= 2
     with pytest.raises(CommandError, match="auditors"):
         call_command("export_audit", "--out", str(out), "--as", personas.owner.username)
+
+
+def test_an_auditor_finds_events_as_people_know_them(client: Client, personas: Personas) -> None:
+    person = make_person(
+        personas.owner, personas.team, family_name="Seen", identifiers=[("chi", "1204751234")]
+    )
+    read_person(personas.owner, str(person.pk))
+    client.force_login(auditor(personas))
+
+    def shown(**query: str) -> str:
+        response = client.get(reverse("audit-log"), query)
+        assert response.status_code == 200, response.content.decode()[:500]
+        return response.content.decode()
+
+    by_chi = shown(person="120 475 1234", action="person", since="1/1/2020")
+    assert "person.read" in by_chi and "person.create" in by_chi
+    owner = personas.owner
+    by_name = shown(username=f"{owner.first_name} {owner.last_name}", action="person.read")
+    assert "1 event." in by_name
+    assert "No events match these filters" in shown(person="9999999999")
+    assert "No events match these filters" in shown(username="nobody at all")
+    backwards = client.get(reverse("audit-log"), {"since": "27/11/2026", "until": "1/11/2026"})
+    assert backwards.status_code == 400
+    assert "The &#x27;to&#x27; date must be the same as or after" in backwards.content.decode()

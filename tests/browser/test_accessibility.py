@@ -165,9 +165,14 @@ def test_the_audit_trail_page_meets_wcag_22_aa(page: Page, live_server: LiveServ
     expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
     assert "person.create" in page.inner_text("main")
     assert axe_violations(page) == []
-    page.get_by_label("From (YYYY-MM-DD)").fill("last week")
+    page.get_by_label("From").fill("last week")
     page.get_by_role("button", name="Show events").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a date like")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the 'from' date like")
+    assert axe_violations(page) == []
+    page.get_by_label("From").fill("")
+    page.get_by_label("Whose record").fill("0000000000")
+    page.get_by_role("button", name="Show events").click()
+    expect(page.get_by_role("status")).to_contain_text("No events match these filters")
     assert axe_violations(page) == []
 
 

@@ -21,6 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "fhir"], default="csv")
         parser.add_argument("--since", help="first day, YYYY-MM-DD")
         parser.add_argument("--until", help="last day, YYYY-MM-DD")
+        parser.add_argument(
+            "--action", default="", help="an action (person.read), or its first part (person)"
+        )
+        parser.add_argument(
+            "--person", default="", help="a record id, or a CHI, NHS or local number"
+        )
+        parser.add_argument(
+            "--staff", default="", help="a username, or part of a member of staff's name"
+        )
         parser.add_argument("--as", dest="as_user", help="an auditor's username (default: system)")
         parser.add_argument("--json", action="store_true", help="print a summary as JSON")
 
@@ -29,6 +38,9 @@ class Command(BaseCommand):
         chosen = EventFilter(
             since=day_option(options["since"]) if options["since"] else None,
             until=day_option(options["until"]) if options["until"] else None,
+            action=options["action"].strip(),
+            person=options["person"].strip(),
+            username=options["staff"].strip(),
         )
         try:
             events = read_events(actor, chosen, purpose=options["format"])
