@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 _YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+_QUARTER = re.compile(r"^(\d{4})[- ]?Q([1-4])$", re.IGNORECASE)
+_QUARTER_FIRST = re.compile(r"^Q([1-4])[- ]?(\d{4})$", re.IGNORECASE)  # "Q3 2026", as often written
 _MONTHS = re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
 
 
@@ -29,8 +30,12 @@ def parse_period(text: str) -> Period:
     if match := _YEAR.match(text):
         year = int(match[1])
         return Period(date(year, 1, 1), date(year, 12, 31), text)
-    if match := _QUARTER.match(text):
-        year, quarter = int(match[1]), int(match[2])
+    if (match := _QUARTER.match(text)) or (match := _QUARTER_FIRST.match(text)):
+        year, quarter = (
+            (int(match[1]), int(match[2]))
+            if match.re is _QUARTER
+            else (int(match[2]), int(match[1]))
+        )
         first = 3 * quarter - 2
         return Period(date(year, first, 1), _month_end(year, first + 2), f"{year}-Q{quarter}")
     if match := _MONTHS.match(text):
@@ -42,7 +47,7 @@ def parse_period(text: str) -> Period:
             raise ValueError(f"{text!r}: the range ends before it starts.")
         return Period(start, end, text)
     raise ValueError(
-        f"{text!r} is not a period: write a year (2026), a quarter (2026-Q3) "
+        f"{text!r} is not a period: write a year (2026), a quarter (2026-Q3 or Q3 2026) "
         "or a month range (2025-04..2026-03)."
     )
 

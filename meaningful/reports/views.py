@@ -37,7 +37,10 @@ class ReportForm(forms.Form):
         label="Audience",
         choices=[
             ("internal", "Internal: staff who may see these teams (small numbers shown)"),
-            ("publication", "Publication: boards and the public (counts of 1 to 7 hidden, others rounded to the nearest 5)"),
+            (
+                "publication",
+                "Publication: boards and the public (counts of 1 to 7 hidden, others rounded to the nearest 5)",
+            ),
         ],
         required=False,
     )

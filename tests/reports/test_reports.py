@@ -54,7 +54,9 @@ def test_periods_are_read_as_people_write_them() -> None:
     assert parse_period("2026-Q3") == Period(date(2026, 7, 1), date(2026, 9, 30), "2026-Q3")
     assert parse_period("2025-04..2026-03").end == date(2026, 3, 31)
     assert parse_period(" 2024 ").start == date(2024, 1, 1)
-    for bad in ("2026-Q5", "Q3 2026", "2026-13..2027-01", "2026-05..2026-01"):
+    for written in ("Q3 2026", "q3-2026", "2026 Q3"):
+        assert parse_period(written) == parse_period("2026-Q3")
+    for bad in ("2026-Q5", "Q5 2026", "Q3 26", "2026-13..2027-01", "2026-05..2026-01"):
         with pytest.raises(ValueError):
             parse_period(bad)
 
