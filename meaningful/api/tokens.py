@@ -43,7 +43,7 @@ def _hash(token: str) -> str:
 
 
 def token_status(token: ApiToken, now: datetime | None = None) -> str:
-    """ "revoked", "expired" or "live"."""
+    """Whether the token works now: "live", or "expired" or "revoked"."""
     if token.revoked_at is not None:
         return "revoked"
     return "expired" if token.expires_at <= (now or timezone.now()) else "live"
