@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.enums import TA_LEFT  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
@@ -61,6 +62,15 @@ class MyPlan:
     worker_name: str
     team_name: str
     outcomes: tuple[MyPlanOutcome, ...]
+
+    def review_words(self, today: date) -> str:
+        """When we will talk again, in words; a date already past is not promised again."""
+        if self.review_due is None:
+            return ""
+        when = date_in_words(self.review_due)
+        if self.review_due < today:
+            return f"We planned to talk again by {when}. We will be in touch to arrange it."
+        return f"We will talk again by {when}."
 
 
 _FONT = "Helvetica"
@@ -213,7 +223,7 @@ def _contact(plan: MyPlan) -> list[Flowable]:
     return [KeepTogether([_rule(), Paragraph("Who to contact", _OUTCOME), *lines])]
 
 
-def _story(plan: MyPlan) -> list[Flowable]:
+def _story(plan: MyPlan, today: date) -> list[Flowable]:
     """Every flowable of the document, in reading order; built afresh for each pass."""
     story: list[Flowable] = [Paragraph("My plan", _TITLE)]
     name = _clean(plan.person_name)
@@ -224,8 +234,7 @@ def _story(plan: MyPlan) -> list[Flowable]:
         story.append(Paragraph(escape(agreed), _BODY))
     story += _section("About me", plan.about_me)
     if plan.review_due is not None:
-        review = f"We will look at this plan again on {date_in_words(plan.review_due)}."
-        story += _section("Next review", review)
+        story += _section("Next review", plan.review_words(today))
     for outcome in plan.outcomes:
         story += _outcome(outcome)
     story += _contact(plan)
@@ -263,7 +272,7 @@ def _footer(person_name: str, total_pages: int | None) -> Callable[[Any, Any], N
     return draw
 
 
-def _render(plan: MyPlan, total_pages: int | None) -> tuple[bytes, int]:
+def _render(plan: MyPlan, total_pages: int | None, today: date) -> tuple[bytes, int]:
     name = " ".join(_clean(plan.person_name).split())
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -282,14 +291,15 @@ def _render(plan: MyPlan, total_pages: int | None) -> tuple[bytes, int]:
         invariant=True,
     )
     footer = _footer(name, total_pages)
-    doc.build(_story(plan), onFirstPage=footer, onLaterPages=footer)
+    doc.build(_story(plan, today), onFirstPage=footer, onLaterPages=footer)
     pages: int = doc.page
     return buffer.getvalue(), pages
 
 
-def my_plan_pdf(plan: MyPlan) -> bytes:
+def my_plan_pdf(plan: MyPlan, *, today: date | None = None) -> bytes:
     """Return 'My plan' as an accessible, printable A4 PDF in large, plain type."""
+    today = today or timezone.localdate()
     # The first pass counts the pages for "Page N of M"; the footer never changes the layout.
-    _, total_pages = _render(plan, None)
-    data, _ = _render(plan, total_pages)
+    _, total_pages = _render(plan, None, today)
+    data, _ = _render(plan, total_pages, today)
     return data

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -121,7 +122,12 @@ def _refused(
 def my_plan(request: HttpRequest, person_id: str) -> HttpResponse:
     person = read_person(signed_in_user(request), person_id, purpose="My plan")
     plan = build_my_plan(person, current_plan(person))
-    return render(request, "plans/my_plan.html", {"person": person, "plan": plan})
+    context = {
+        "person": person,
+        "plan": plan,
+        "review_words": plan.review_words(timezone.localdate()),
+    }
+    return render(request, "plans/my_plan.html", context)
 
 
 @login_required

@@ -99,11 +99,19 @@ def test_it_shows_the_persons_name_and_words_under_plain_headings_in_order() -> 
 
 
 def test_it_writes_dates_in_words() -> None:
-    text = text_of(my_plan_pdf(margaret()))
+    text = text_of(my_plan_pdf(margaret(), today=date(2026, 11, 27)))
 
     assert "We talked about this plan on Monday 14 September 2026." in text
-    assert "We will look at this plan again on Tuesday 2 March 2027." in text
+    assert "We will talk again by Tuesday 2 March 2027." in text
     assert "by 10 January 2027" in text
+
+
+def test_a_review_date_already_past_is_not_promised_again() -> None:
+    plan = margaret()
+    assert plan.review_words(date(2027, 3, 1)) == "We will talk again by Tuesday 2 March 2027."
+    assert plan.review_words(date(2027, 3, 3)) == (
+        "We planned to talk again by Tuesday 2 March 2027. We will be in touch to arrange it."
+    )
 
 
 def test_date_in_words_does_not_depend_on_the_server_locale() -> None:
