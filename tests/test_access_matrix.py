@@ -218,6 +218,10 @@ ROUTES: dict[str, tuple[Build, tuple[str, ...]]] = {
     "two-factor-recovery-codes": (get("two-factor-recovery-codes"), EVERY_SIGNED_IN),
     "two-factor-turn-off": (get("two-factor-turn-off"), EVERY_SIGNED_IN),
     "two-factor-reset": (get("two-factor-reset", practitioner), ADMINS_ONLY),
+    "staff-new": (get("staff-new"), ADMINS_ONLY),
+    "staff-sign-in-link": (get("staff-sign-in-link", practitioner), ADMINS_ONLY),
+    # A link that does not work: everybody is told so (a working one is tested in onboarding).
+    "set-password": (get("set-password", lambda s: "MQ", lambda s: "not-a-token"), EVERYBODY),
     "caseload": (get("caseload"), EVERY_SIGNED_IN),
     "person": (get("person", person), TEAM_ONLY),
     "reports": (get("reports"), (OK, OK, OK, OK, OK, DENIED, DENIED, DENIED, SIGN_IN)),

@@ -125,7 +125,15 @@ class MembershipAdmin(OrganisationScopedAdmin):
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ["username", "first_name", "last_name", "is_active", "is_system", "two_factor"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_system",
+        "two_factor",
+        "password_link",
+    ]
     readonly_fields = ["is_system", "last_login", "date_joined"]
 
     @admin.display(description="Two-factor sign-in")
@@ -138,6 +146,17 @@ class StaffAdmin(UserAdmin):  # type: ignore[type-arg]
         return format_html(
             '{} (<a href="{}">reset<span class="visually-hidden"> for {}</span></a>)',
             state,
+            url,
+            user.username,
+        )
+
+    @admin.display(description="Password")
+    def password_link(self, user: User) -> str:
+        if user.is_system:
+            return ""
+        url = reverse("staff-sign-in-link", args=[user.pk])
+        return format_html(
+            '<a href="{}">new sign-in link<span class="visually-hidden"> for {}</span></a>',
             url,
             user.username,
         )

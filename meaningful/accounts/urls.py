@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meaningful.accounts import two_factor_views, views
+from meaningful.accounts import staff_views, two_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,17 @@ urlpatterns = [
         name="two-factor-recovery-codes",
     ),
     path("two-factor/turn-off/", two_factor_views.turn_off_page, name="two-factor-turn-off"),
+    path("staff/new/", staff_views.staff_new, name="staff-new"),
+    path(
+        "staff/<int:user_id>/sign-in-link/",
+        staff_views.staff_sign_in_link,
+        name="staff-sign-in-link",
+    ),
+    path(
+        "set-password/<str:uidb64>/<str:token>/",
+        staff_views.SetPasswordView.as_view(),
+        name="set-password",
+    ),
     path(
         "staff/<int:user_id>/two-factor/reset/",
         two_factor_views.reset_page,

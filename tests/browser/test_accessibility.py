@@ -212,3 +212,40 @@ def test_the_refusal_pages_meet_wcag_22_aa_and_lead_somewhere(
     assert axe_violations(page) == []
     page.get_by_role("link", name="Go to the caseload").click()
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+
+
+def test_adding_a_member_of_staff_who_chooses_a_password_meets_wcag_22_aa(
+    page: Page, live_server: LiveServer
+) -> None:
+    personas = make_personas()
+    sign_in(page, live_server, personas.admin.username, PERSONA_PASSWORD)
+    page.get_by_role("link", name="Add a member of staff").click()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add them and make their sign-in link").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their first name.")
+    assert axe_violations(page) == []
+    page.get_by_label("First name").fill("Isla")
+    page.get_by_label("Last name").fill("Reid")
+    page.get_by_label("Username").fill("isla.reid")
+    page.get_by_label("Practitioner", exact=True).check()
+    page.get_by_label("Team", exact=True).select_option(
+        label=f"{personas.team.service.name} / North"
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add them and make their sign-in link").click()
+    expect(page.get_by_role("heading", name="Isla Reid is added")).to_be_visible()
+    assert axe_violations(page) == []
+    link = page.get_by_label("The link").input_value()
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_label("New password").fill("three quiet lighthouses")
+    page.get_by_label("The same password again").fill("three quiet lighthouses")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Set my password").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password is set.")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+    assert axe_violations(page) == []

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 import meaningful
 from meaningful.accounts.models import Role, User
 from meaningful.accounts.services import create_staff_user, grant_role
+from meaningful.accounts.staff_views import NewStaffForm
 from meaningful.accounts.two_factor_views import CodeForm, ResetForm, SetUpForm
 from meaningful.accounts.views import SignInForm
 from meaningful.audit.models import Revision
@@ -372,6 +373,17 @@ FORMS: dict[type[forms.BaseForm], FormCase] = {
     SetUpForm: FormCase(
         lambda s, data: SetUpForm(data),
         Page("owner", "post", lambda s: reverse("two-factor-set-up")),
+    ),
+    NewStaffForm: FormCase(
+        lambda s, data: NewStaffForm(data, teams=[s.personas.team]),
+        Page("admin", "post", lambda s: reverse("staff-new")),
+        lambda s: {
+            "first_name": "Isla",
+            "last_name": "Reid",
+            "username": "isla.reid",
+            "role": "practitioner",
+            "team": str(s.personas.team.pk),
+        },
     ),
     ResetForm: FormCase(
         lambda s, data: ResetForm(data),
