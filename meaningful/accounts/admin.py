@@ -103,7 +103,7 @@ class ServiceAdmin(OrganisationScopedAdmin):
 @admin.register(Team)
 class TeamAdmin(OrganisationScopedAdmin):
     organisation_path = "service__organisation"
-    list_display = ["name", "service"]
+    list_display = ["name", "service", "phone"]
 
 
 @admin.register(Membership)

@@ -70,6 +70,16 @@ class Team(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The number people and carers call about their support; shown on their plan.",
+    )
+    phone_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When that number is answered, for example: Monday to Friday, 9am to 5pm.",
+    )
 
     class Meta:
         ordering = ["service", "name"]

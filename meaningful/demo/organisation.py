@@ -59,7 +59,11 @@ def build_organisation(system: User, *, name: str = DEMO_ORGANISATION) -> DemoOr
     for service_name, kind, team_names in SERVICES:
         service = add_service(system, organisation, service_name, kind)
         for name_of_team in team_names:
-            teams[name_of_team] = add_team(system, service, name_of_team)
+            made = teams[name_of_team] = add_team(system, service, name_of_team)
+            # Numbers from Ofcom's range kept for drama, so no real line is ever called.
+            made.phone = f"01632 960{100 + len(teams):03d}"
+            made.phone_hours = "Monday to Friday, 9am to 5pm"
+            made.save(update_fields=["phone", "phone_hours"])
     staff: dict[str, User] = {}
     for username, first, last, role, team_name in STAFF:
         user = create_staff_user(

@@ -75,4 +75,6 @@ def build_my_plan(person: Person, plan: SupportPlan | None) -> MyPlan:
         worker_name=worker,
         team_name=team_name,
         outcomes=tuple(outcomes),
+        team_phone=conversation.team.phone if conversation else "",
+        team_phone_hours=conversation.team.phone_hours if conversation else "",
     )

@@ -62,6 +62,16 @@ class MyPlan:
     worker_name: str
     team_name: str
     outcomes: tuple[MyPlanOutcome, ...]
+    team_phone: str = ""
+    team_phone_hours: str = ""
+
+    @property
+    def phone_words(self) -> str:
+        """'01632 960123 (Monday to Friday, 9am to 5pm)', or '' with no number."""
+        if not self.team_phone.strip():
+            return ""
+        hours = self.team_phone_hours.strip()
+        return f"{self.team_phone.strip()} ({hours})" if hours else self.team_phone.strip()
 
     def review_words(self, today: date) -> str:
         """When we will talk again, in words; a date already past is not promised again."""
@@ -218,6 +228,8 @@ def _contact(plan: MyPlan) -> list[Flowable]:
         lines.append(Paragraph(_labelled("Your worker:", plan.worker_name), _CONTACT))
     if plan.team_name.strip():
         lines.append(Paragraph(_labelled("Team:", plan.team_name), _CONTACT))
+    if plan.phone_words:
+        lines.append(Paragraph(_labelled("Phone:", plan.phone_words), _CONTACT))
     if not lines:
         return []
     return [KeepTogether([_rule(), Paragraph("Who to contact", _OUTCOME), *lines])]

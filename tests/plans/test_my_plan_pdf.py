@@ -106,6 +106,13 @@ def test_it_writes_dates_in_words() -> None:
     assert "by 10 January 2027" in text
 
 
+def test_the_team_phone_and_when_it_is_answered_are_how_to_contact() -> None:
+    plan = margaret(team_phone="01632 960123", team_phone_hours="Monday to Friday, 9am to 5pm")
+    text = text_of(my_plan_pdf(plan, today=date(2026, 11, 27)))
+    assert "Phone: 01632 960123 (Monday to Friday, 9am to 5pm)" in text
+    assert "Phone:" not in text_of(my_plan_pdf(margaret(), today=date(2026, 11, 27)))
+
+
 def test_a_review_date_already_past_is_not_promised_again() -> None:
     plan = margaret()
     assert plan.review_words(date(2027, 3, 1)) == "We will talk again by Tuesday 2 March 2027."

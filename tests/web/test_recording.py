@@ -262,14 +262,19 @@ def test_action_status_updates_on_the_plan_page(owner: Client, person: Person) -
 def test_my_plan_shows_their_words_and_downloads_as_pdf(owner: Client, person: Person) -> None:
     owner.post(record_url(person), filled())
     owner.post(reverse("conversation-agree", args=[Conversation.objects.get().pk]), {"version": 1})
+    team = Conversation.objects.get().team
+    team.phone, team.phone_hours = "01632 960123", "weekdays, 9am to 5pm"
+    team.save()
     html = owner.get(reverse("my-plan", args=[person.pk])).content.decode()
     assert "What matters to me" in html and "Jean (daughter)" in html
+    assert "Phone: <strong>01632 960123 (weekdays, 9am to 5pm)</strong>" in html
     pdf = owner.get(reverse("my-plan-pdf", args=[person.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert 'filename="my-plan-agnes-millar.pdf"' in pdf["Content-Disposition"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "I want to get back to the lunch club on Tuesdays" in text
     assert "Phone the lunch club" in text
+    assert "Phone: 01632 960123 (weekdays, 9am to 5pm)" in text
 
 
 def test_the_live_checker_answers_with_prompts(owner: Client) -> None:
