@@ -98,8 +98,12 @@ def create_staff_user(
 ) -> User:
     """Create a staff account; a given password must pass the password rules."""
     _require_admin(actor, organisation)
-    if User.objects.filter(username=username).exists():
-        raise InvalidInput({"username": f"The username {username!r} is taken."})
+    taken = (
+        User.objects.filter(username__iexact=username).values_list("username", flat=True).first()
+    )
+    if taken is not None:
+        # Usernames differing only in capitals would be told apart by nobody signing in.
+        raise InvalidInput({"username": f"The username {taken!r} is taken; choose another."})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if password is None:
         user.set_unusable_password()

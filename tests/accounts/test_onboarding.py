@@ -96,7 +96,19 @@ def test_the_form_says_what_is_missing_and_a_team_role_needs_a_team(
         },
     )
     assert "is taken" in taken.content.decode()
-    assert not User.objects.filter(username="ab").exists()
+    shouted = client.post(
+        reverse("staff-new"),
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "username": personas.owner.username.upper(),
+            "role": "analyst",
+        },
+    )
+    assert (
+        f"The username &#x27;{personas.owner.username}&#x27; is taken" in shouted.content.decode()
+    )
+    assert not User.objects.filter(username__in=["ab", personas.owner.username.upper()]).exists()
 
 
 def test_a_password_must_pass_the_rules_and_match(client: Client, personas: Personas) -> None:

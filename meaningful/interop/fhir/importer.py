@@ -274,7 +274,8 @@ class FhirImporter:
             )
             if not username:
                 raise Skip(f"{_key(resource)} has no staff username identifier")
-            user = User.objects.filter(username=username).first()
+            # Usernames are one account whatever their capitals (create_staff_user refuses twins).
+            user = User.objects.filter(username__iexact=username).first()
             if user is None:
                 name = (resource.get("name") or [{}])[0]
                 user = create_staff_user(
