@@ -200,11 +200,14 @@ def _detail_page(
     )
     plan = conversation.plans.order_by("-created_at").first()
     is_draft = conversation.status == ConversationStatus.DRAFT
-    agreement = (
-        None
+    # The agreement kept the last draft as a revision: its time and author are the agreement's
+    # (earlier drafts are corrections made before it).
+    drafts = (
+        []
         if is_draft
-        else next((r for r in revisions_of(conversation) if r.data.get("status") == "draft"), None)
+        else [r for r in revisions_of(conversation) if r.data.get("status") == "draft"]
     )
+    agreement = drafts[-1] if drafts else None
     return render(
         request,
         "conversations/detail.html",

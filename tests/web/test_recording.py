@@ -369,3 +369,22 @@ def test_an_agreed_conversation_says_when_and_by_whom_and_is_not_called_correcte
     assert f"Agreed</strong> with {person.given_name} on " in agreed
     assert "corrected before" not in agreed
     assert "The person, Family and community" in agreed
+
+
+def test_the_agreement_shown_is_the_agreement_not_an_earlier_correction(
+    client: Client, personas: Personas, person: Person
+) -> None:
+    from meaningful.conversations.services import agree_conversation, update_conversation
+
+    client.force_login(personas.owner)
+    client.post(record_url(person), filled())
+    conversation = Conversation.objects.get()
+    update_conversation(
+        personas.owner, conversation, {"participants": "Agnes"}, reason="typo in who took part"
+    )
+    conversation.refresh_from_db()
+    agree_conversation(personas.colleague, conversation)
+    page = client.get(reverse("conversation", args=[conversation.pk])).content.decode()
+    agreed = page[page.index("Agreed</strong>") :][:300]
+    assert str(personas.colleague) in agreed and str(personas.owner) not in agreed
+    assert "corrected before" in page  # the correction before agreeing was a real one
