@@ -122,9 +122,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-PASSWORD_RESET_TIMEOUT = (
-    3 * 24 * 60 * 60
-)  # a sign-in link works for three days (onboarding.LINK_DAYS)
+# A staff member's one-time sign-in link works for three days (meaningful.accounts.onboarding).
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -89,6 +89,11 @@ class Team(models.Model):
         return self.name
 
     @property
+    def with_service(self) -> str:
+        """'Care at Home / North': how files and forms name a team."""
+        return f"{self.service.name} / {self.name}"
+
+    @property
     def organisation(self) -> Organisation:
         return self.service.organisation
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
@@ -25,7 +26,7 @@ from meaningful.accounts.two_factor import staff_administered_by
 from meaningful.audit.services import record_event
 from meaningful.errors import InvalidInput, NotAllowed, NotFound
 
-LINK_DAYS = 3
+LINK_DAYS = settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)
 ORGANISATION_ROLES = [role for role in Role if role != Role.NATIONAL_ANALYST]
 
 
@@ -54,14 +55,8 @@ def add_staff(actor: User, organisation: Organisation, new: NewStaff) -> tuple[U
             first_name=new.first_name,
             last_name=new.last_name,
         )
-        in_team = new.team if new.role in TEAM_ROLES else None
-        grant_role(
-            actor,
-            user,
-            new.role,
-            organisation=None if in_team else organisation,
-            team=in_team,
-        )
+        team = new.team if new.role in TEAM_ROLES else None
+        grant_role(actor, user, new.role, organisation=organisation, team=team)
         link = sign_in_link(actor, user)
     return user, link
 

@@ -165,7 +165,6 @@ class HomeSummary:
     caseload_count: int
     can_import: bool
     can_extract: bool
-    is_auditor: bool
     has_api_tokens: bool = False
 
 
@@ -182,6 +181,5 @@ def home_summary(user: User) -> HomeSummary:
         caseload_count=reachable_people(user).count(),
         can_import=can_import,
         can_extract=user.memberships.filter(role__in=[Role.ANALYST, Role.ORG_ADMIN]).exists(),
-        is_auditor=user.memberships.filter(role=Role.AUDITOR).exists(),
         has_api_tokens=user.api_tokens.exists(),
     )

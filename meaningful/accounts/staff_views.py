@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.views.decorators.cache import never_cache
 
 from meaningful.accounts.models import Membership, Organisation, Role, Team, User
 from meaningful.accounts.onboarding import (
@@ -68,7 +67,7 @@ class NewStaffForm(forms.Form):
         self.teams = {str(team.pk): team for team in teams}
         choice_field(self, "team").choices = [
             ("", "Not in a team"),
-            *((key, f"{team.service.name} / {team.name}") for key, team in self.teams.items()),
+            *((key, team.with_service) for key, team in self.teams.items()),
         ]
 
 
@@ -138,15 +137,15 @@ def staff_sign_in_link(request: HttpRequest, user_id: int) -> HttpResponse:
     staff = staff_administered_by(actor).filter(pk=user_id).first()
     if staff is None:
         raise NotFound("No such member of staff in an organisation you administer.")
-    refused = ""
+    errors = []
     if request.method == "POST":
         try:
             return _link_page(request, staff, sign_in_link(actor, staff), new=False)
         except NotAllowed as error:
-            refused = str(error)
-    context = {"staff": staff, "refused": refused, "days": LINK_DAYS}
+            errors = [("", str(error))]
+    context = {"staff": staff, "errors": errors, "days": LINK_DAYS}
     return render(
-        request, "accounts/sign_in_link_confirm.html", context, status=400 if refused else 200
+        request, "accounts/sign_in_link_confirm.html", context, status=400 if errors else 200
     )
 
 
@@ -156,10 +155,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/set_password.html"
     success_url = reverse_lazy("login")
     post_reset_login = False
-
-    @classmethod
-    def as_view(cls, **initkwargs: Any) -> Any:
-        return never_cache(super().as_view(**initkwargs))
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

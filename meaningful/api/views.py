@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from meaningful.api.tokens import (
     token_status,
     visible_tokens,
 )
-from meaningful.errors import InvalidInput, NotFound
+from meaningful.errors import InvalidInput
 
 
 @login_required
@@ -45,9 +45,7 @@ def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the tokens the user may see; 404 for any other."""
     actor = signed_in_user(request)
     try:
-        token = revoke_token(actor, token_id)
-    except NotFound as error:
-        raise Http404(str(error)) from error
+        token = revoke_token(actor, token_id)  # NotFound is a 404
     except InvalidInput as error:
         messages.error(request, " ".join(error.errors.values()))
     else:

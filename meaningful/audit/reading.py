@@ -74,11 +74,8 @@ def filtered(events: QuerySet[AuditEvent], chosen: EventFilter) -> QuerySet[Audi
         events = events.filter(at__date__lte=chosen.until)
     if chosen.action:
         action = chosen.action.strip(".")
-        events = events.filter(
-            Q(action=action) | Q(action__startswith=f"{action}.")
-            if "." not in action
-            else Q(action=action)
-        )
+        of_its_kind = Q() if "." in action else Q(action__startswith=f"{action}.")
+        events = events.filter(Q(action=action) | of_its_kind)
     if chosen.person:
         events = events.filter(person_id__in=_people_named(chosen.person))
     if chosen.username:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ class PersonPage:
     today: date
     consents: list[Consent] = field(default_factory=list)
 
-    @property
+    @cached_property
     def latest_agreed(self) -> Conversation | None:
         """The latest conversation agreed with the person: it sets the next review."""
         agreed = [c for c in self.conversations if c.status == ConversationStatus.AGREED]

@@ -30,7 +30,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403: the user is signed in but this is not for their role; our refusals say why."""
-    why = str(exception).strip() if str(exception).strip() else ""
+    why = str(exception).strip()
     return render(request, "web/forbidden.html", {"why": why}, status=403)
 
 

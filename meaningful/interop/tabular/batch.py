@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -198,17 +199,20 @@ class BulkWriter:
             self.newcomers[person_id] = newcomer
             self.report.people_created += 1
 
-    def _no_such_team(self, place: _Place) -> str:
-        yours = [
-            f"{team.service.name} / {team.name}"
+    @cached_property
+    def _your_teams(self) -> list[str]:
+        return [
+            team.with_service
             for team in self.known.teams.values()
             if team.pk in self.known.care_teams
         ]
+
+    def _no_such_team(self, place: _Place) -> str:
         return no_such_team(
             place.service_name,
             place.team_name,
             service_exists=place.service is not None,
-            yours=yours,
+            yours=self._your_teams,
         )
 
     def _check_newcomer(self, first: Row, place: _Place) -> None:

@@ -189,8 +189,7 @@ class Importer:
                     team_name,
                     service_exists=service is not None,
                     yours=[
-                        f"{t.service.name} / {t.name}"
-                        for t in care_teams(self.actor).select_related("service")
+                        t.with_service for t in care_teams(self.actor).select_related("service")
                     ],
                 )
             )
